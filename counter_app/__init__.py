@@ -1,0 +1,1 @@
+"""Lượt counter app: the officers' desktop client (customtkinter), speaking the JSON API."""

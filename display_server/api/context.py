@@ -1,0 +1,239 @@
+"""What every route needs: the database, the office, the caller, a checked JSON body, the clock."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..auth import resolve_token
+from ..db import Database
+from ..models import AuthToken, Counter, IdempotencyRecord, Office, Role
+from ..queue.clock import utc_now
+from ..queue.lookups import get_office
+from .errors import ApiError
+
+MAX_TEXT = 500
+MAX_KEY = 128
+
+
+def get_db() -> Database:
+    """The app's database."""
+    db: Database = current_app.extensions["luot.db"]
+    return db
+
+
+def now() -> datetime:
+    """The current time (tests may set LUOT_CLOCK to a function returning an aware datetime)."""
+    clock: Callable[[], datetime] | None = current_app.config.get("LUOT_CLOCK")
+    return clock() if clock else utc_now()
+
+
+def office(session: Session) -> Office:
+    """The office this server hosts."""
+    return get_office(session)
+
+
+def base_url() -> str:
+    """This server's address as the client reached it, for links such as the status URL."""
+    return request.host_url.rstrip("/")
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+def json_body(*, required: bool = True) -> dict[str, Any]:
+    """The request body as a JSON object; a clear 400 for anything else."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise ApiError(400, "empty_body", "Thiếu nội dung JSON trong yêu cầu.")
+        return {}
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ApiError(400, "invalid_json", "Nội dung gửi lên không phải JSON hợp lệ.") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", "Nội dung JSON phải là một đối tượng (object).")
+    return body
+
+
+def clean_text(value: str, field: str, max_length: int = MAX_TEXT) -> str:
+    """NFC-normalised text without control characters or lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(
+            422, "invalid_text", "Trường {field} chứa ký tự không hợp lệ.", field=field
+        ) from exc
+    text = unicodedata.normalize("NFC", value).strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") and ch not in "\u200d" for ch in text):
+        raise ApiError(422, "invalid_text", "Trường {field} chứa ký tự không hợp lệ.", field=field)
+    if len(text) > max_length:
+        raise ApiError(
+            422, "too_long", "Trường {field} dài quá {max} ký tự.", field=field, max=max_length
+        )
+    return text
+
+
+def text_field(
+    body: dict[str, Any], field: str, *, required: bool = False, max_length: int = MAX_TEXT
+) -> str | None:
+    """A string field of the body, checked and cleaned."""
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise ApiError(422, "missing_field", "Thiếu trường {field}.", field=field)
+        return None
+    if not isinstance(value, str):
+        raise ApiError(422, "invalid_type", "Trường {field} phải là chuỗi ký tự.", field=field)
+    text = clean_text(value, field, max_length)
+    if required and not text:
+        raise ApiError(422, "missing_field", "Thiếu trường {field}.", field=field)
+    return text
+
+
+def int_field(
+    body: dict[str, Any], field: str, *, required: bool = False, minimum: int = 1,
+    maximum: int = 2**31 - 1,
+) -> int | None:
+    """A whole-number field of the body within [minimum, maximum]."""
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise ApiError(422, "missing_field", "Thiếu trường {field}.", field=field)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise ApiError(
+            422, "invalid_number", "Trường {field} phải là số nguyên từ {min} đến {max}.",
+            field=field, min=minimum, max=maximum,
+        )
+    return value
+
+
+# --- callers -------------------------------------------------------------------------------
+
+
+def bearer_token() -> str | None:
+    """The raw bearer token of the request, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def require_auth(session: Session) -> AuthToken:
+    """The caller's live token, or 401."""
+    raw = bearer_token()
+    token = resolve_token(session, raw, now()) if raw else None
+    if token is None:
+        raise ApiError(
+            401, "unauthorized", "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại."
+        )
+    g.luot_auth = token
+    return token
+
+
+def require_counter_access(session: Session, counter: Counter) -> AuthToken:
+    """The caller may act at `counter`: signed in there, or a supervisor/admin."""
+    token = require_auth(session)
+    if token.officer.role in (Role.SUPERVISOR.value, Role.ADMIN.value):
+        return token
+    if token.counter_id != counter.id:
+        raise ApiError(
+            403, "not_your_counter", "Bạn không đăng nhập tại quầy {counter}.",
+            counter=counter.number,
+        )
+    return token
+
+
+def require_role(session: Session, *roles: str) -> AuthToken:
+    """The caller has one of `roles`, or 403."""
+    token = require_auth(session)
+    if token.officer.role not in roles:
+        raise ApiError(403, "forbidden", "Không có quyền thực hiện thao tác này.")
+    return token
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY or not key.isprintable():
+        raise ApiError(
+            400, "invalid_idempotency_key",
+            "Idempotency-Key phải là chuỗi in được, tối đa {max} ký tự.", max=MAX_KEY,
+        )
+    return key
+
+
+def _scope() -> str:
+    raw = bearer_token()
+    return f"bearer:{raw[:16]}" if raw else "anonymous"
+
+
+def write_action(
+    action: Callable[[Session], dict[str, Any]], *, status: int = 200
+) -> tuple[Response, int]:
+    """Run `action` in one write transaction; with an Idempotency-Key a retry replays the answer."""
+    key = _idempotency_key()
+    signature = f"{request.method} {request.path}"
+    db = get_db()
+    if key is not None:
+        with db.read_session() as session:
+            replay = _stored(session, key, signature)
+        if replay is not None:
+            return replay
+    try:
+        with db.write_session() as session:
+            if key is not None:
+                replay = _stored(session, key, signature)
+                if replay is not None:
+                    return replay
+            result = action(session)
+            if key is not None:
+                session.add(
+                    IdempotencyRecord(
+                        scope=_scope(), key=key, request=signature, status_code=status,
+                        response=result, created_at=now(),
+                    )
+                )
+    except IntegrityError:
+        # Two requests with one key raced; the first one's answer stands.
+        if key is None:
+            raise
+        with db.read_session() as session:
+            replay = _stored(session, key, signature)
+        if replay is None:
+            raise
+        return replay
+    return jsonify(result), status
+
+
+def _stored(session: Session, key: str, signature: str) -> tuple[Response, int] | None:
+    record = session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == _scope(), IdempotencyRecord.key == key
+        )
+    ).first()
+    if record is None:
+        return None
+    if record.request != signature:
+        raise ApiError(
+            422, "idempotency_key_reused", "Idempotency-Key này đã dùng cho một thao tác khác."
+        )
+    response = jsonify(record.response)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response, record.status_code

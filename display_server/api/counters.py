@@ -1,0 +1,183 @@
+"""Counter routes: the officer's actions (call, recall, start, finish, no-show, transfer, pause)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, jsonify
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import queue
+from ..models import Counter, Office, Officer
+from ..queue.lookups import find_ticket_by_number, get_counter, get_ticket
+from ..queue.clock import local_day
+from ..queue.views import counter_view, ticket_view
+from . import bp
+from .context import (
+    base_url,
+    get_db,
+    int_field,
+    json_body,
+    now,
+    office,
+    require_counter_access,
+    text_field,
+    write_action,
+)
+from .errors import ApiError
+
+MAX_COUNTER = 9999
+
+
+def _counter_action(
+    number: int, act: Callable[[Session, Office, Officer], Any], *, answer: str = "ticket"
+) -> tuple[Response, int]:
+    """Check the caller may act at counter `number`, run `act`, answer with the ticket or counter."""
+    if not 1 <= number <= MAX_COUNTER:
+        raise ApiError(404, "unknown_counter", "Không có quầy số {number}.", number=number)
+
+    def action(session: Session) -> dict[str, Any]:
+        the_office = office(session)
+        counter = get_counter(session, the_office, number)
+        officer = require_counter_access(session, counter).officer
+        result = act(session, the_office, officer)
+        if answer == "counter":
+            session.flush()
+            return counter_view(session, result)
+        return ticket_view(session, result, base_url=base_url(), now=now())
+
+    return write_action(action)
+
+
+@bp.get("/counters")
+def list_counters() -> Response:
+    """Every counter with its state, officer and current ticket."""
+    with get_db().read_session() as session:
+        the_office = office(session)
+        counters = session.scalars(
+            select(Counter)
+            .where(Counter.office_id == the_office.id, Counter.active.is_(True))
+            .order_by(Counter.number)
+        ).all()
+        return jsonify({"counters": [counter_view(session, c) for c in counters]})
+
+
+@bp.get("/counters/<int:number>")
+def read_counter(number: int) -> Response:
+    """One counter."""
+    with get_db().read_session() as session:
+        return jsonify(counter_view(session, get_counter(session, office(session), number)))
+
+
+@bp.post("/counters/<int:number>/call-next")
+def call_next(number: int) -> tuple[Response, int]:
+    """Call the next citizen to this counter."""
+    return _counter_action(
+        number, lambda s, o, officer: queue.call_next(s, o, number, officer, now())
+    )
+
+
+@bp.post("/counters/<int:number>/call")
+def call_given(number: int) -> tuple[Response, int]:
+    """Call a given ticket: {"ticket": id} or {"number": "A012"} (today's)."""
+    body = json_body()
+    ticket_id = int_field(body, "ticket")
+    display_number = text_field(body, "number", max_length=16)
+    if ticket_id is None and not display_number:
+        raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="ticket / number")
+
+    def act(session: Session, the_office: Office, officer: Officer) -> Any:
+        if ticket_id is not None:
+            ticket = get_ticket(session, the_office, ticket_id, lock=True)
+        else:
+            day = local_day(the_office, now())
+            ticket = find_ticket_by_number(session, the_office, display_number or "", day, lock=True)
+        return queue.call_ticket(session, the_office, number, officer, ticket, now())
+
+    return _counter_action(number, act)
+
+
+@bp.post("/counters/<int:number>/recall")
+def recall(number: int) -> tuple[Response, int]:
+    """Call the current ticket again."""
+    return _counter_action(number, lambda s, o, officer: queue.recall(s, o, number, officer, now()))
+
+
+@bp.post("/counters/<int:number>/start")
+def start(number: int) -> tuple[Response, int]:
+    """The citizen is at the counter: start the service clock."""
+    return _counter_action(
+        number, lambda s, o, officer: queue.start_service(s, o, number, officer, now())
+    )
+
+
+@bp.post("/counters/<int:number>/finish")
+def finish(number: int) -> tuple[Response, int]:
+    """Service done."""
+    return _counter_action(
+        number, lambda s, o, officer: queue.finish_service(s, o, number, officer, now())
+    )
+
+
+@bp.post("/counters/<int:number>/no-show")
+def no_show(number: int) -> tuple[Response, int]:
+    """The called citizen did not come."""
+    return _counter_action(
+        number, lambda s, o, officer: queue.mark_no_show(s, o, number, officer, now())
+    )
+
+
+@bp.post("/counters/<int:number>/transfer")
+def transfer(number: int) -> tuple[Response, int]:
+    """Send the citizen on: {"service": "B", "position": "front"|"arrival", "counter": 3}."""
+    body = json_body()
+    service = text_field(body, "service", required=True, max_length=8) or ""
+    position = text_field(body, "position", max_length=16) or "front"
+    to_counter = int_field(body, "counter", maximum=MAX_COUNTER)
+    return _counter_action(
+        number,
+        lambda s, o, officer: queue.transfer(
+            s, o, number, officer, service, position=position, to_counter=to_counter, now=now()
+        ),
+    )
+
+
+@bp.post("/counters/<int:number>/pause")
+def pause(number: int) -> tuple[Response, int]:
+    """Take a break: {"reason": "Nghỉ trưa"}."""
+    body = json_body()
+    reason = text_field(body, "reason", required=True, max_length=200) or ""
+    return _counter_action(
+        number,
+        lambda s, o, officer: queue.pause_counter(s, o, number, officer, reason, now()),
+        answer="counter",
+    )
+
+
+@bp.post("/counters/<int:number>/resume")
+def resume(number: int) -> tuple[Response, int]:
+    """Back from a break."""
+    return _counter_action(
+        number, lambda s, o, officer: queue.resume_counter(s, o, number, officer, now()),
+        answer="counter",
+    )
+
+
+@bp.post("/counters/<int:number>/open")
+def open_(number: int) -> tuple[Response, int]:
+    """Open the counter for calls."""
+    return _counter_action(
+        number, lambda s, o, officer: queue.open_counter(s, o, number, officer, now()),
+        answer="counter",
+    )
+
+
+@bp.post("/counters/<int:number>/close")
+def close(number: int) -> tuple[Response, int]:
+    """Close the counter (refused while a citizen is in progress)."""
+    return _counter_action(
+        number, lambda s, o, officer: queue.close_counter(s, o, number, officer, now()),
+        answer="counter",
+    )

@@ -1,0 +1,97 @@
+"""Ticket routes: issue, read, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify
+
+from ..extensions import ticket_issued_hooks
+from ..models import Channel, Ticket
+from ..queue import cancel_ticket, issue_ticket
+from ..queue.lookups import get_ticket, get_ticket_by_token
+from ..queue.views import ticket_view
+from . import bp
+from .context import (
+    base_url,
+    bearer_token,
+    get_db,
+    json_body,
+    now,
+    office,
+    require_auth,
+    text_field,
+    write_action,
+)
+from .errors import ApiError
+
+
+@bp.post("/tickets")
+def create_ticket() -> tuple[Response, int]:
+    """Issue a ticket: {"service": "A", "priority": "elderly", "kiosk": "k1"}."""
+    body = json_body()
+    service = text_field(body, "service", required=True, max_length=8)
+    priority = text_field(body, "priority", max_length=32)
+    kiosk = text_field(body, "kiosk", max_length=64)
+    channel = text_field(body, "channel", max_length=16) or Channel.KIOSK.value
+
+    def action(session: Any) -> dict[str, Any]:
+        ticket = issue_ticket(
+            session, office(session), service or "", priority=priority, channel=channel,
+            kiosk=kiosk, now=now(),
+        )
+        return ticket_view(session, ticket, base_url=base_url(), now=now())
+
+    response, status = write_action(action, status=201)
+    if status == 201 and response.headers.get("Idempotent-Replayed") is None:
+        ticket = response.get_json()
+        extra: dict[str, Any] = {}
+        for hook in ticket_issued_hooks(current_app._get_current_object()):  # type: ignore[attr-defined]
+            try:
+                extra.update(hook(current_app._get_current_object(), body, ticket) or {})  # type: ignore[attr-defined]
+            except Exception:
+                current_app.logger.exception("ticket-issued hook failed for %s", ticket["number"])
+        if extra:
+            response = jsonify({**ticket, **extra})
+    return response, status
+
+
+@bp.get("/tickets/<int:ticket_id>")
+def read_ticket(ticket_id: int) -> Response:
+    """One ticket with its steps, place in line and estimated wait."""
+    with get_db().read_session() as session:
+        ticket = get_ticket(session, office(session), ticket_id)
+        return jsonify(ticket_view(session, ticket, base_url=base_url(), now=now()))
+
+
+@bp.get("/tickets/token/<token>")
+def read_ticket_by_token(token: str) -> Response:
+    """The ticket behind a status-page token (the QR code on the printed ticket)."""
+    if len(token) > 64:
+        raise ApiError(404, "unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket="?")
+    with get_db().read_session() as session:
+        ticket = get_ticket_by_token(session, token)
+        return jsonify(ticket_view(session, ticket, base_url=base_url(), now=now()))
+
+
+@bp.post("/tickets/<int:ticket_id>/cancel")
+def cancel(ticket_id: int) -> tuple[Response, int]:
+    """Withdraw a waiting ticket: by an officer, or by the citizen with the ticket's token."""
+    body = json_body(required=False)
+    token = text_field(body, "token", max_length=64)
+
+    def action(session: Any) -> dict[str, Any]:
+        the_office = office(session)
+        ticket: Ticket = get_ticket(session, the_office, ticket_id, lock=True)
+        officer = None
+        if bearer_token() is not None:
+            officer = require_auth(session).officer
+        elif token != ticket.token:
+            raise ApiError(
+                401, "unauthorized",
+                "Cần đăng nhập, hoặc mã phiếu đúng, để hủy phiếu.",
+            )
+        cancel_ticket(session, the_office, ticket, officer, now=now())
+        return ticket_view(session, ticket, base_url=base_url(), now=now())
+
+    return write_action(action)

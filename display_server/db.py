@@ -1,0 +1,114 @@
+"""Engines and sessions: durable SQLite (WAL, BEGIN IMMEDIATE) or PostgreSQL, events after commit.
+
+Writes go through `write_session`. On SQLite one writer runs at a time: an in-process lock
+queues the threads fairly (SQLite's own busy handler sleeps in steps that ruin latency) and
+BEGIN IMMEDIATE takes the database write lock up front, so a second process waits instead of
+failing half-way. PostgreSQL needs neither: the queue engine claims rows with
+FOR UPDATE SKIP LOCKED and numbers tickets with an atomic upsert.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from .events import EventBus
+
+PENDING_EVENTS = "luot.pending_events"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is off; "begin" below issues BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("luot_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_database_engine(url: str) -> Engine:
+    """An engine for `url` with the settings the queue's guarantees rest on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=16,
+            max_overflow=32,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=16, max_overflow=32, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    """One engine, its sessions, and the bus that hears about committed changes."""
+
+    engine: Engine
+    bus: EventBus
+    _write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading; it rolls back whatever it saw on exit."""
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A write transaction: commits on success, then publishes the events it recorded."""
+        lock = self._write_lock if self.is_sqlite else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            with self._sessions() as session:
+                if self.is_sqlite:
+                    session.connection(execution_options={"luot_write": True})
+                session.info[PENDING_EVENTS] = []
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+                events: list[tuple[str, int, dict[str, Any]]] = session.info.pop(PENDING_EVENTS)
+            # Published before the next writer may commit, so events arrive in commit order;
+            # subscribers only enqueue, so this holds the lock for microseconds.
+            for kind, office_id, data in events:
+                self.bus.publish(kind, office_id, data)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def record_event(session: Session, kind: str, office_id: int, data: dict[str, Any]) -> None:
+    """Queue an event to publish once the session's transaction has committed."""
+    pending: list[tuple[str, int, dict[str, Any]]] | None = session.info.get(PENDING_EVENTS)
+    if pending is None:
+        raise RuntimeError("events can only be recorded inside Database.write_session()")
+    pending.append((kind, office_id, data))

@@ -1,0 +1,56 @@
+"""The seams through which feature modules (printing, voice, screens, admin) join the core app.
+
+Each feature module exposes `init_app(app)`; the app factory calls them in `FEATURES` order.
+Inside `init_app` a feature may:
+- register blueprints, and subscribe to the event bus (`get_bus(app)`);
+- add a ticket-issued hook with `add_ticket_issued_hook`: called after the ticket commits with
+  the request body and the ticket JSON; what it returns is merged into the 201 response
+  (printing uses it to report `print.status`);
+- add a raw ASGI route with `add_asgi_route` for long-lived connections (the event stream),
+  served by the ASGI front of `luot serve` instead of the WSGI thread pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from flask import Flask
+
+from .events import EventBus
+
+FEATURES: list[str] = ["display_server.voice"]
+
+TicketIssuedHook = Callable[[Flask, dict[str, Any], dict[str, Any]], dict[str, Any] | None]
+AsgiScope = MutableMapping[str, Any]
+AsgiHandler = Callable[
+    [AsgiScope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
+]
+
+
+def get_bus(app: Flask) -> EventBus:
+    """The app's event bus."""
+    bus: EventBus = app.extensions["luot.bus"]
+    return bus
+
+
+def add_ticket_issued_hook(app: Flask, hook: TicketIssuedHook) -> None:
+    """Run `hook(app, request_body, ticket_json)` after each API ticket issue commits."""
+    app.extensions.setdefault("luot.ticket_issued_hooks", []).append(hook)
+
+
+def ticket_issued_hooks(app: Flask) -> list[TicketIssuedHook]:
+    """Hooks registered with `add_ticket_issued_hook`."""
+    hooks: list[TicketIssuedHook] = app.extensions.get("luot.ticket_issued_hooks", [])
+    return hooks
+
+
+def add_asgi_route(app: Flask, path: str, handler: AsgiHandler) -> None:
+    """Serve `path` (exact match) with an ASGI handler in `luot serve`."""
+    app.extensions.setdefault("luot.asgi_routes", {})[path] = handler
+
+
+def asgi_routes(app: Flask) -> dict[str, AsgiHandler]:
+    """ASGI routes registered with `add_asgi_route`."""
+    routes: dict[str, AsgiHandler] = app.extensions.get("luot.asgi_routes", {})
+    return routes

@@ -1,0 +1,30 @@
+"""Time in the office's own zone: local days and issuing hours are the office's, not the server's."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from ..models import Office
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    """The zone called `name` (cached: ZoneInfo lookups read files)."""
+    return ZoneInfo(name)
+
+
+def local_time(office: Office, at: datetime) -> datetime:
+    """`at` in the office's time zone."""
+    return at.astimezone(zone(office.timezone))
+
+
+def local_day(office: Office, at: datetime) -> date:
+    """The office's calendar day at `at`."""
+    return local_time(office, at).date()

@@ -1,0 +1,46 @@
+"""The event log: every change is written in its transaction and published after commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..db import record_event
+from ..models import Counter, EventLog, Officer, Ticket
+from .views import counter_view, ticket_view
+
+
+def log_change(
+    session: Session,
+    kind: str,
+    *,
+    office_id: int,
+    at: datetime,
+    ticket: Ticket | None = None,
+    counter: Counter | None = None,
+    officer: Officer | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append `kind` to the event log and queue its bus event with the current views."""
+    session.flush()
+    session.add(
+        EventLog(
+            office_id=office_id,
+            at=at,
+            kind=kind,
+            ticket_id=ticket.id if ticket else None,
+            counter_id=counter.id if counter else None,
+            officer_id=officer.id if officer else None,
+            detail=detail or {},
+        )
+    )
+    data: dict[str, Any] = dict(detail or {})
+    if ticket is not None:
+        data["ticket"] = ticket_view(session, ticket, now=at)
+    if counter is not None:
+        data["counter"] = counter_view(session, counter, with_ticket=False)
+    if officer is not None:
+        data["officer"] = {"username": officer.username, "full_name": officer.full_name}
+    record_event(session, kind, office_id, data)

@@ -1,0 +1,87 @@
+"""Finding the rows the queue rules act on, with the errors a caller should see when they are absent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Counter, Office, Service, Ticket, TicketStatus
+from .errors import NotFound
+
+
+def get_office(session: Session, office_id: int | None = None) -> Office:
+    """The office with `office_id`, or the first one when none is named."""
+    stmt = select(Office).order_by(Office.id).limit(1)
+    if office_id is not None:
+        stmt = select(Office).where(Office.id == office_id)
+    office = session.scalars(stmt).first()
+    if office is None:
+        raise NotFound("office_not_found", "Chưa cấu hình cơ quan.")
+    return office
+
+
+def get_service(session: Session, office: Office, code: str) -> Service:
+    """The office's service with ticket prefix `code` (case does not matter)."""
+    service = session.scalars(
+        select(Service).where(Service.office_id == office.id, Service.code == code.upper())
+    ).first()
+    if service is None:
+        raise NotFound("unknown_service", "Không có dịch vụ mã {code}.", code=code)
+    return service
+
+
+def get_counter(session: Session, office: Office, number: int, *, lock: bool = False) -> Counter:
+    """The office's counter `number`; `lock` holds its row until commit (PostgreSQL)."""
+    stmt = select(Counter).where(Counter.office_id == office.id, Counter.number == number)
+    if lock:
+        stmt = stmt.with_for_update()
+    counter = session.scalars(stmt).first()
+    if counter is None or not counter.active:
+        raise NotFound("unknown_counter", "Không có quầy số {number}.", number=number)
+    return counter
+
+
+def get_ticket(session: Session, office: Office, ticket_id: int, *, lock: bool = False) -> Ticket:
+    """The office's ticket with database id `ticket_id`."""
+    stmt = select(Ticket).where(Ticket.id == ticket_id, Ticket.office_id == office.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    ticket = session.scalars(stmt).first()
+    if ticket is None:
+        raise NotFound("unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket=ticket_id)
+    return ticket
+
+
+def find_ticket_by_number(
+    session: Session, office: Office, number: str, day: date, *, lock: bool = False
+) -> Ticket:
+    """The ticket displayed as `number` ("A012") on the office's local `day`."""
+    stmt = select(Ticket).where(
+        Ticket.office_id == office.id, Ticket.local_day == day, Ticket.number == number.upper()
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    ticket = session.scalars(stmt).first()
+    if ticket is None:
+        raise NotFound("unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket=number)
+    return ticket
+
+
+def get_ticket_by_token(session: Session, token: str) -> Ticket:
+    """The ticket behind a status-page token (the QR code on the printed ticket)."""
+    ticket = session.scalars(select(Ticket).where(Ticket.token == token)).first()
+    if ticket is None:
+        raise NotFound("unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket=token[:12])
+    return ticket
+
+
+def current_ticket(session: Session, counter: Counter) -> Ticket | None:
+    """The ticket called to or being served at `counter`, if any."""
+    return session.scalars(
+        select(Ticket).where(
+            Ticket.counter_id == counter.id,
+            Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
+        )
+    ).first()

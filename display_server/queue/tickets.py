@@ -1,0 +1,142 @@
+"""Issuing tickets: per-service, per-day numbers that are never handed out twice."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..events import TICKET_ISSUED
+from ..models import (
+    Channel,
+    DailySequence,
+    Office,
+    Priority,
+    Service,
+    Ticket,
+    TicketStatus,
+    TicketStep,
+)
+from .clock import local_time, utc_now
+from .errors import InvalidInput, IssuingRefused
+from .journal import log_change
+from .lookups import get_service
+
+PRIORITIES = {p.value for p in Priority}
+CHANNELS = {c.value for c in Channel}
+
+
+def parse_priority(value: str | None) -> str:
+    """A priority class from client input ("with-infant" and "with_infant" alike)."""
+    if value is None or value == "":
+        return Priority.NONE.value
+    normal = value.strip().lower().replace("-", "_")
+    if normal not in PRIORITIES:
+        raise InvalidInput(
+            "invalid_priority",
+            "Đối tượng ưu tiên không hợp lệ: {value}. Chọn một trong: {choices}.",
+            value=value,
+            choices=", ".join(sorted(PRIORITIES)),
+        )
+    return normal
+
+
+def check_issuing_open(service: Service, at_local: datetime) -> None:
+    """Refuse a ticket outside the service's issuing hours or while it is inactive."""
+    if not service.active:
+        raise IssuingRefused(
+            "service_inactive", "Dịch vụ {service} hiện tạm ngừng nhận hồ sơ.", service=service.name
+        )
+    now = at_local.time()
+    start, end = service.issue_start, service.issue_end
+    hours = f"{start:%H:%M}–{end:%H:%M}" if start and end else ""
+    if start is not None and now < start:
+        raise IssuingRefused(
+            "not_yet_open",
+            "Hiện tại chưa đến giờ lấy số cho dịch vụ {service}. Giờ lấy số: {hours}.",
+            service=service.name,
+            hours=hours or f"từ {start:%H:%M}",
+        )
+    if end is not None and now >= end:
+        raise IssuingRefused(
+            "closed_for_today",
+            "Đã hết giờ lấy số hôm nay cho dịch vụ {service} (giờ lấy số: {hours}). "
+            "Kính mời Quý khách quay lại vào ngày làm việc tiếp theo.",
+            service=service.name,
+            hours=hours or f"đến {end:%H:%M}",
+        )
+
+
+def next_sequence(session: Session, service: Service, at_local: datetime) -> int:
+    """Take the next number of the day for `service` in one atomic statement."""
+    dialect = session.get_bind().dialect.name
+    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt: Insert = insert_fn(DailySequence).values(
+        service_id=service.id, local_day=at_local.date(), last=1
+    )
+    stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
+        index_elements=[DailySequence.service_id, DailySequence.local_day],
+        set_={"last": DailySequence.last + 1},
+    ).returning(DailySequence.last)
+    return int(session.execute(stmt).scalar_one())
+
+
+def format_number(code: str, sequence: int) -> str:
+    """The number shown and spoken: the service code and three digits ("A012")."""
+    return f"{code}{sequence:03d}"
+
+
+def issue_ticket(
+    session: Session,
+    office: Office,
+    service_code: str,
+    *,
+    priority: str | None = None,
+    channel: str = Channel.KIOSK.value,
+    kiosk: str | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Issue the next ticket of the day for a service, enforcing hours and the daily limit."""
+    now = now or utc_now()
+    service = get_service(session, office, service_code)
+    if channel not in CHANNELS:
+        raise InvalidInput("invalid_channel", "Kênh lấy số không hợp lệ: {value}.", value=channel)
+    priority_class = parse_priority(priority)
+    at_local = local_time(office, now)
+    check_issuing_open(service, at_local)
+    sequence = next_sequence(session, service, at_local)
+    if service.daily_limit is not None and sequence > service.daily_limit:
+        # Raising rolls the transaction back, so the refused number is not consumed.
+        raise IssuingRefused(
+            "daily_limit_reached",
+            "Dịch vụ {service} đã hết số thứ tự trong ngày ({limit} số). "
+            "Kính mời Quý khách quay lại vào ngày làm việc tiếp theo.",
+            service=service.name,
+            limit=service.daily_limit,
+        )
+    ticket = Ticket(
+        office_id=office.id,
+        issue_service_id=service.id,
+        local_day=at_local.date(),
+        sequence=sequence,
+        number=format_number(service.code, sequence),
+        token=secrets.token_urlsafe(12),
+        priority=priority_class,
+        channel=channel,
+        kiosk=kiosk,
+        status=TicketStatus.WAITING.value,
+        issued_at=now,
+        service_id=service.id,
+        queued_at=now,
+        front=False,
+        status_changed_at=now,
+        planned=list(service.follow_up or []),
+    )
+    ticket.service = service
+    ticket.steps.append(TicketStep(position=1, service_id=service.id, queued_at=now))
+    session.add(ticket)
+    log_change(session, TICKET_ISSUED, office_id=office.id, at=now, ticket=ticket)
+    return ticket

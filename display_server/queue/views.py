@@ -1,0 +1,130 @@
+"""The JSON shapes of tickets, counters and services: the contract every client reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Counter, CounterService, Office, Service, Ticket, TicketStatus, TicketStep
+from .clock import local_time, utc_now
+from .estimates import estimated_wait_minutes, people_ahead
+
+
+def iso(office: Office, at: datetime | None) -> str | None:
+    """`at` as ISO 8601 in the office's zone (with its UTC offset)."""
+    return local_time(office, at).isoformat(timespec="seconds") if at else None
+
+
+def status_url(office: Office, ticket: Ticket, base_url: str | None) -> str:
+    """Where the citizen follows the ticket (the QR code on the printed ticket)."""
+    base = (office.public_url or base_url or "").rstrip("/")
+    return f"{base}/t/{ticket.token}"
+
+
+def service_view(service: Service) -> dict[str, Any]:
+    """A service as clients see it."""
+    return {
+        "code": service.code,
+        "name": service.name,
+        "name_en": service.name_en,
+        "active": service.active,
+        "issue_start": service.issue_start.strftime("%H:%M") if service.issue_start else None,
+        "issue_end": service.issue_end.strftime("%H:%M") if service.issue_end else None,
+        "daily_limit": service.daily_limit,
+        "target_wait_minutes": service.target_wait_minutes,
+        "follow_up": list(service.follow_up or []),
+    }
+
+
+def step_view(office: Office, step: TicketStep) -> dict[str, Any]:
+    """One step of a ticket with every time recorded for it."""
+    return {
+        "id": step.id,
+        "position": step.position,
+        "service": step.service.code,
+        "counter": step.counter.number if step.counter else None,
+        "officer": (
+            {"username": step.officer.username, "full_name": step.officer.full_name}
+            if step.officer
+            else None
+        ),
+        "queued_at": iso(office, step.queued_at),
+        "called_at": iso(office, step.called_at),
+        "recall_count": step.recall_count,
+        "started_at": iso(office, step.started_at),
+        "finished_at": iso(office, step.finished_at),
+        "outcome": step.outcome,
+    }
+
+
+def ticket_view(
+    session: Session, ticket: Ticket, *, base_url: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """A ticket with its place in line, its steps and what a printed ticket needs."""
+    now = now or utc_now()
+    office = session.get_one(Office, ticket.office_id)
+    service = ticket.service
+    waiting = ticket.status == TicketStatus.WAITING.value
+    ahead = people_ahead(session, ticket) if waiting else None
+    serving = session.execute(
+        select(Counter.number, Counter.name)
+        .join(CounterService, CounterService.counter_id == Counter.id)
+        .where(CounterService.service_id == service.id, Counter.active.is_(True))
+        .order_by(Counter.number)
+    ).all()
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": service.code,
+        "service_name": service.name,
+        "service_name_en": service.name_en,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "channel": ticket.channel,
+        "kiosk": ticket.kiosk,
+        "issued_at": iso(office, ticket.issued_at),
+        "local_day": ticket.local_day.isoformat(),
+        "ahead": ahead,
+        "estimated_wait_minutes": (
+            estimated_wait_minutes(session, ticket, ahead, now) if ahead is not None else None
+        ),
+        "target_wait_minutes": service.target_wait_minutes,
+        "waited_minutes": round((now - ticket.issued_at).total_seconds() / 60, 1),
+        "token": ticket.token,
+        "status_url": status_url(office, ticket, base_url),
+        "counter": ticket.counter.number if ticket.counter else None,
+        "counter_name": ticket.counter.name if ticket.counter else None,
+        "planned": list(ticket.planned or []),
+        "steps": [step_view(office, step) for step in ticket.steps],
+        "office": {"name": office.name, "unit": office.unit, "timezone": office.timezone},
+        "serving_counters": [{"number": n, "name": name} for n, name in serving],
+    }
+
+
+def counter_view(session: Session, counter: Counter, *, with_ticket: bool = True) -> dict[str, Any]:
+    """A counter's state, its officer, services and (optionally) its current ticket."""
+    current: dict[str, Any] | None = None
+    if with_ticket:
+        ticket = session.scalars(
+            select(Ticket).where(
+                Ticket.counter_id == counter.id,
+                Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
+            )
+        ).first()
+        current = ticket_view(session, ticket) if ticket else None
+    return {
+        "number": counter.number,
+        "name": counter.name,
+        "state": counter.state,
+        "pause_reason": counter.pause_reason,
+        "services": [link.service.code for link in counter.service_links],
+        "officer": (
+            {"username": counter.officer.username, "full_name": counter.officer.full_name}
+            if counter.officer
+            else None
+        ),
+        "current_ticket": current,
+    }

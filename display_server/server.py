@@ -1,0 +1,65 @@
+"""`luot serve`: uvicorn in front, Flask behind a thread pool, long-lived streams in asyncio.
+
+A thread per connection cannot hold a thousand waiting-room displays on two cores, so raw ASGI
+routes (the event stream) run on the event loop while every other request goes to the Flask
+app through a2wsgi's worker threads, where SQLite's fsync releases the GIL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import uvicorn
+from a2wsgi import WSGIMiddleware
+from flask import Flask
+
+from .extensions import asgi_routes
+
+log = logging.getLogger(__name__)
+
+WSGI_THREADS = 32
+
+Receive = Callable[[], Awaitable[Any]]
+Send = Callable[[Any], Awaitable[None]]
+
+
+def build_asgi(app: Flask) -> Callable[[dict[str, Any], Receive, Send], Awaitable[None]]:
+    """One ASGI callable serving the raw routes and, for everything else, the Flask app."""
+    wsgi = WSGIMiddleware(app, workers=WSGI_THREADS)  # type: ignore[arg-type]
+    routes = asgi_routes(app)
+
+    async def asgi(scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        handler = routes.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if handler is not None:
+            await handler(scope, receive, send)
+            return
+        await wsgi(scope, receive, send)  # type: ignore[arg-type]
+
+    return asgi
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    """Run until interrupted."""
+    config = uvicorn.Config(
+        build_asgi(app),  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        http="httptools",
+        ws="none",
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+        timeout_keep_alive=30,
+        backlog=4096,
+    )
+    uvicorn.Server(config).run()
