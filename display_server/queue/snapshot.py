@@ -1,0 +1,103 @@
+"""The whole visible state of the office at one moment: what displays and counter apps start from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Counter, Service, Ticket, TicketStatus, TicketStep
+from .clock import local_day
+from .lookups import get_office
+from .views import counter_view, iso
+
+WAITING_LIST_LIMIT = 50
+RECENT_CALLS = 10
+
+
+def queue_snapshot(session: Session, now: datetime) -> dict[str, Any]:
+    """Waiting per service (count, longest wait, the first tickets), counters, recent calls."""
+    office = get_office(session)
+    today = local_day(office, now)
+    waiting_rows = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.office_id == office.id,
+            Ticket.local_day == today,
+            Ticket.status == TicketStatus.WAITING.value,
+        )
+        .order_by(Ticket.front.desc(), Ticket.queued_at, Ticket.id)
+    ).all()
+    services = session.scalars(
+        select(Service).where(Service.office_id == office.id).order_by(Service.sort_order, Service.code)
+    ).all()
+    per_service: dict[int, list[Ticket]] = {s.id: [] for s in services}
+    for ticket in waiting_rows:
+        per_service.setdefault(ticket.service_id, []).append(ticket)
+    service_rows = []
+    for service in services:
+        tickets = per_service.get(service.id, [])
+        waits = [(now - t.issued_at).total_seconds() / 60 for t in tickets]
+        target = service.target_wait_minutes
+        service_rows.append(
+            {
+                "code": service.code,
+                "name": service.name,
+                "name_en": service.name_en,
+                "active": service.active,
+                "waiting": len(tickets),
+                "priority_waiting": sum(1 for t in tickets if t.priority != "none"),
+                "longest_wait_minutes": round(max(waits), 1) if waits else 0,
+                "target_wait_minutes": target,
+                "past_target": sum(1 for w in waits if target is not None and w > target),
+                "tickets": [
+                    {
+                        "id": t.id,
+                        "number": t.number,
+                        "priority": t.priority,
+                        "issued_at": iso(office, t.issued_at),
+                        "waited_minutes": round(w, 1),
+                        "past_target": target is not None and w > target,
+                    }
+                    for t, w in list(zip(tickets, waits, strict=True))[:WAITING_LIST_LIMIT]
+                ],
+            }
+        )
+    counters = session.scalars(
+        select(Counter)
+        .where(Counter.office_id == office.id, Counter.active.is_(True))
+        .order_by(Counter.number)
+    ).all()
+    recent = session.execute(
+        select(TicketStep, Ticket)
+        .join(Ticket, Ticket.id == TicketStep.ticket_id)
+        .where(
+            Ticket.office_id == office.id,
+            Ticket.local_day == today,
+            TicketStep.called_at.is_not(None),
+        )
+        .order_by(TicketStep.called_at.desc())
+        .limit(RECENT_CALLS)
+    ).all()
+    return {
+        "day": today.isoformat(),
+        "updated_at": iso(office, now),
+        "office": {"name": office.name, "unit": office.unit, "timezone": office.timezone},
+        "services": service_rows,
+        "counters": [counter_view(session, c) for c in counters],
+        "recent_calls": [
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "service": step.service.code,
+                "counter": step.counter.number if step.counter else None,
+                "counter_name": step.counter.name if step.counter else None,
+                "called_at": iso(office, step.called_at),
+                "recall_count": step.recall_count,
+                "status": ticket.status,
+            }
+            for step, ticket in recent
+        ],
+    }
