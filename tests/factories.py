@@ -8,7 +8,11 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from display_server.auth import hash_password
+
 PASSWORD = "mat-khau-thu"
+# Hashed once: provisioning every test app from plain passwords would hash each again.
+PASSWORD_HASH = hash_password(PASSWORD)
 
 BASE_SITE: dict[str, Any] = {
     "office": {
@@ -33,10 +37,10 @@ BASE_SITE: dict[str, Any] = {
         {"number": 3, "name": "Quầy 3", "services": ["D", "C"]},
     ],
     "officers": [
-        {"username": "lan", "full_name": "Nguyễn Thị Lan", "password": PASSWORD},
-        {"username": "hung", "full_name": "Trần Văn Hùng", "password": PASSWORD},
-        {"username": "binh", "full_name": "Phạm Văn Bình", "password": PASSWORD},
-        {"username": "mai", "full_name": "Lê Thị Mai", "password": PASSWORD, "role": "supervisor"},
+        {"username": "lan", "full_name": "Nguyễn Thị Lan", "password_hash": PASSWORD_HASH},
+        {"username": "hung", "full_name": "Trần Văn Hùng", "password_hash": PASSWORD_HASH},
+        {"username": "binh", "full_name": "Phạm Văn Bình", "password_hash": PASSWORD_HASH},
+        {"username": "mai", "full_name": "Lê Thị Mai", "password_hash": PASSWORD_HASH, "role": "supervisor"},
     ],
 }
 
@@ -54,7 +58,7 @@ def many_counters(site: dict[str, Any], count: int, services: list[str]) -> dict
         {"number": n, "name": f"Quầy {n}", "services": services} for n in range(1, count + 1)
     ]
     site["officers"] += [
-        {"username": f"cb{n}", "full_name": f"Cán bộ {n}", "password": PASSWORD}
+        {"username": f"cb{n}", "full_name": f"Cán bộ {n}", "password_hash": PASSWORD_HASH}
         for n in range(1, count + 1)
     ]
     return site

@@ -35,6 +35,7 @@ from ..models import (
 )
 from .clock import local_day, utc_now
 from .errors import Conflict, InvalidInput
+from .estimates import forget_average
 from .journal import log_change
 from .lookups import current_ticket, get_counter, get_service
 
@@ -271,6 +272,7 @@ def finish_service(
     step.finished_at = now
     step.outcome = StepOutcome.DONE.value
     ticket.status_changed_at = now
+    forget_average(session, step.service_id)
     next_service_id: int | None = None
     planned = list(ticket.planned or [])
     if planned:

@@ -89,6 +89,12 @@ def average_service_minutes(session: Session, service_id: int, now: datetime) ->
     return minutes
 
 
+def forget_average(session: Session, service_id: int) -> None:
+    """Drop the cached average after a service finishes, so the next estimate sees it."""
+    with _cache_lock:
+        _cache.pop((str(session.get_bind().url), service_id), None)
+
+
 def counters_serving(session: Session, service_id: int) -> tuple[int, int]:
     """How many counters serve the service: (open now, in all)."""
     row = session.execute(

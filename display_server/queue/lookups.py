@@ -45,6 +45,8 @@ def get_counter(session: Session, office: Office, number: int, *, lock: bool = F
 
 def get_ticket(session: Session, office: Office, ticket_id: int, *, lock: bool = False) -> Ticket:
     """The office's ticket with database id `ticket_id`."""
+    if not 0 < ticket_id < 2**63:
+        raise NotFound("unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket=ticket_id)
     stmt = select(Ticket).where(Ticket.id == ticket_id, Ticket.office_id == office.id)
     if lock:
         stmt = stmt.with_for_update()

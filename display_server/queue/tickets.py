@@ -58,7 +58,7 @@ def check_issuing_open(service: Service, at_local: datetime) -> None:
             "not_yet_open",
             "Hiện tại chưa đến giờ lấy số cho dịch vụ {service}. Giờ lấy số: {hours}.",
             service=service.name,
-            hours=hours or f"từ {start:%H:%M}",
+            hours=hours or f"{start:%H:%M}–",
         )
     if end is not None and now >= end:
         raise IssuingRefused(
@@ -66,7 +66,7 @@ def check_issuing_open(service: Service, at_local: datetime) -> None:
             "Đã hết giờ lấy số hôm nay cho dịch vụ {service} (giờ lấy số: {hours}). "
             "Kính mời Quý khách quay lại vào ngày làm việc tiếp theo.",
             service=service.name,
-            hours=hours or f"đến {end:%H:%M}",
+            hours=hours or f"–{end:%H:%M}",
         )
 
 
