@@ -22,7 +22,9 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def verify_officer(session: Session, office: Office, username: str, password: str) -> Officer | None:
+def verify_officer(
+    session: Session, office: Office, username: str, password: str
+) -> Officer | None:
     """The active officer with these credentials, or None."""
     officer = session.scalars(
         select(Officer).where(Officer.office_id == office.id, Officer.username == username)

@@ -13,7 +13,11 @@ from pathlib import Path
 from .site import SiteError
 
 # Modules exposing `register_cli(subparsers)` that add subcommands of their own.
-COMMAND_MODULES: list[str] = ["display_server.voice.cli"]
+COMMAND_MODULES: list[str] = [
+    "display_server.voice.cli",
+    "display_server.printing",
+    "counter_app.cli",
+]
 
 
 def _app_from_args(args: argparse.Namespace) -> object:
@@ -48,7 +52,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     app = _app_from_args(args)
     assert isinstance(app, Flask)
-    base = f"http://{'localhost' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{args.port}"
+    base = (
+        f"http://{'localhost' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{args.port}"
+    )
     db_url = app.config["LUOT_DATABASE_URL"]
     print("Lượt is serving:")
     print(f"  API        {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)")
@@ -60,7 +66,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("  sign-ins from the site file:")
         for item in officers:
             if item.get("password"):
-                print(f"    {item['username']} / {item['password']}  ({item.get('role', 'officer')})")
+                print(
+                    f"    {item['username']} / {item['password']}  ({item.get('role', 'officer')})"
+                )
     sys.stdout.flush()
     serve(app, args.host, args.port)
     return 0
@@ -109,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `luot` command."""
-    logging.basicConfig(level=os.environ.get("LUOT_LOG", "INFO"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LUOT_LOG", "INFO"), format="%(levelname)s %(name)s: %(message)s"
+    )
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)

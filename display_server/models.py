@@ -1,4 +1,4 @@
-"""SQLAlchemy models: offices, services, counters, officers, tickets with their steps, the event log."""
+"""SQLAlchemy models: offices, services, counters, officers, tickets and steps, the event log."""
 
 from __future__ import annotations
 
@@ -48,9 +48,8 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
 
 
-class StrEnum(str, enum.Enum):
-    def __str__(self) -> str:
-        return self.value
+class StrEnum(enum.StrEnum):
+    """An enumeration whose members are their string values."""
 
 
 class Role(StrEnum):

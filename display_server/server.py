@@ -51,7 +51,7 @@ def build_asgi(app: Flask) -> Callable[[dict[str, Any], Receive, Send], Awaitabl
 def serve(app: Flask, host: str, port: int) -> None:
     """Run until interrupted."""
     config = uvicorn.Config(
-        build_asgi(app),  # type: ignore[arg-type]
+        build_asgi(app),
         host=host,
         port=port,
         http="httptools",

@@ -38,7 +38,9 @@ def section(app: Flask, name: str) -> dict[str, Any]:
     return merged
 
 
-def save_section(app: Flask, name: str, values: dict[str, Any], now: datetime | None = None) -> None:
+def save_section(
+    app: Flask, name: str, values: dict[str, Any], now: datetime | None = None
+) -> None:
     """Store administration's values for `name`; listeners hear "settings.changed"."""
     db = _db(app)
     with db.write_session() as session:
@@ -46,7 +48,9 @@ def save_section(app: Flask, name: str, values: dict[str, Any], now: datetime | 
         saved = session.get(OfficeSetting, (office.id, name))
         if saved is None:
             session.add(
-                OfficeSetting(office_id=office.id, key=name, value=values, updated_at=now or utc_now())
+                OfficeSetting(
+                    office_id=office.id, key=name, value=values, updated_at=now or utc_now()
+                )
             )
         else:
             saved.value = values

@@ -47,7 +47,7 @@ def _hhmm(value: Any, where: str) -> time | None:
         hours, minutes = str(value).split(":")
         return time(int(hours), int(minutes))
     except ValueError as exc:
-        raise SiteError(f"{where}: expected a time like \"07:30\", got {value!r}") from exc
+        raise SiteError(f'{where}: expected a time like "07:30", got {value!r}') from exc
 
 
 def check_site(site: dict[str, Any]) -> None:
@@ -60,7 +60,7 @@ def check_site(site: dict[str, Any]) -> None:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SiteError(f"[office] unknown timezone {office.get('timezone')!r}") from exc
     if office.get("priority_policy", "strict") not in ("strict", "ratio"):
-        raise SiteError("[office] priority_policy must be \"strict\" or \"ratio\"")
+        raise SiteError('[office] priority_policy must be "strict" or "ratio"')
     codes: set[str] = set()
     for i, service in enumerate(site.get("services", [])):
         where = f"[[services]] #{i + 1}"
@@ -117,11 +117,11 @@ def _link_services(counter: Counter, wanted: list[Service]) -> None:
         if link.service_id not in keep:
             counter.service_links.remove(link)
     for rank, service in enumerate(wanted):
-        link = links.get(service.id)
-        if link is None:
+        existing = links.get(service.id)
+        if existing is None:
             counter.service_links.append(CounterService(service_id=service.id, rank=rank))
         else:
-            link.rank = rank
+            existing.rank = rank
 
 
 def provision(session: Session, site: dict[str, Any]) -> Office:
@@ -169,7 +169,8 @@ def provision(session: Session, site: dict[str, Any]) -> Office:
         counter.active = bool(item.get("active", True))
         _link_services(counter, [services[code] for code in item.get("services", [])])
     officers = {
-        o.username: o for o in session.scalars(select(Officer).where(Officer.office_id == office.id))
+        o.username: o
+        for o in session.scalars(select(Officer).where(Officer.office_id == office.id))
     }
     for item in site.get("officers", []):
         officer = officers.get(item["username"])

@@ -1,4 +1,4 @@
-"""Shared fixtures: an app on a fresh SQLite file, a client, a clock, PostgreSQL databases, live servers."""
+"""Shared fixtures: apps on fresh SQLite files, a clock, PostgreSQL databases, live servers."""
 
 from __future__ import annotations
 
@@ -24,12 +24,15 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def make_app(tmp_path: Path) -> Iterator[AppFactory]:
-    """Build apps on fresh databases; options become config (site=..., database=..., features=...)."""
+    """Build apps on fresh databases; options become config (site, database, features, clock)."""
     apps: list[Flask] = []
 
     def factory(
-        site: dict[str, Any] | None = None, *, database: str | None = None,
-        features: list[str] | None = None, clock: Callable[..., Any] | None = None,
+        site: dict[str, Any] | None = None,
+        *,
+        database: str | None = None,
+        features: list[str] | None = None,
+        clock: Callable[..., Any] | None = None,
         **config: Any,
     ) -> Flask:
         data_dir = tmp_path / f"data{len(apps)}"
@@ -80,8 +83,12 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     servers: list[LiveServer] = []
 
     def start(
-        site: dict[str, Any] | None = None, *, database: str | None = None,
-        env: dict[str, str] | None = None, data_dir: Path | None = None, port: int | None = None,
+        site: dict[str, Any] | None = None,
+        *,
+        database: str | None = None,
+        env: dict[str, str] | None = None,
+        data_dir: Path | None = None,
+        port: int | None = None,
     ) -> LiveServer:
         folder = data_dir or tmp_path / f"server{len(servers)}"
         folder.mkdir(parents=True, exist_ok=True)

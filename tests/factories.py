@@ -40,7 +40,12 @@ BASE_SITE: dict[str, Any] = {
         {"username": "lan", "full_name": "Nguyễn Thị Lan", "password_hash": PASSWORD_HASH},
         {"username": "hung", "full_name": "Trần Văn Hùng", "password_hash": PASSWORD_HASH},
         {"username": "binh", "full_name": "Phạm Văn Bình", "password_hash": PASSWORD_HASH},
-        {"username": "mai", "full_name": "Lê Thị Mai", "password_hash": PASSWORD_HASH, "role": "supervisor"},
+        {
+            "username": "mai",
+            "full_name": "Lê Thị Mai",
+            "password_hash": PASSWORD_HASH,
+            "role": "supervisor",
+        },
     ],
 }
 

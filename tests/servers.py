@@ -58,8 +58,12 @@ class LiveServer:
     """`luot serve` on a free port, started, killed and restarted by the test."""
 
     def __init__(
-        self, data_dir: Path, site_file: Path, database: str | None = None,
-        port: int | None = None, env: dict[str, str] | None = None,
+        self,
+        data_dir: Path,
+        site_file: Path,
+        database: str | None = None,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.site_file = site_file
@@ -76,14 +80,22 @@ class LiveServer:
     def start(self, timeout: float = 30.0) -> LiveServer:
         """Start and wait until /api/v1/health answers."""
         command = [
-            sys.executable, "-m", "display_server", "serve", "--port", str(self.port),
-            "--site", str(self.site_file), "--data-dir", str(self.data_dir),
+            sys.executable,
+            "-m",
+            "display_server",
+            "serve",
+            "--port",
+            str(self.port),
+            "--site",
+            str(self.site_file),
+            "--data-dir",
+            str(self.data_dir),
         ]
         if self.database:
             command += ["--database", self.database]
         env = {**os.environ, "LUOT_LOG": "WARNING", **self.env}
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -133,7 +145,9 @@ class LiveServer:
 
 def postgres_admin_url() -> str:
     """Where the test PostgreSQL server is (make test starts it; root signs in over the socket)."""
-    return os.environ.get("LUOT_TEST_PG_URL", "postgresql+psycopg://root@/postgres?host=/var/run/postgresql")
+    return os.environ.get(
+        "LUOT_TEST_PG_URL", "postgresql+psycopg://root@/postgres?host=/var/run/postgresql"
+    )
 
 
 def create_pg_database() -> str:

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from ..auth import resolve_token
 from ..db import Database
-from ..models import AuthToken, Counter, IdempotencyRecord, Office, Role
+from ..models import AuthToken, Counter, IdempotencyRecord, Office, Role, Ticket
 from ..queue.clock import utc_now
+from ..queue.journal import last_view
 from ..queue.lookups import get_office
+from ..queue.views import ticket_view, with_base_url
 from .errors import ApiError
 
 MAX_TEXT = 500
@@ -34,6 +36,14 @@ def now() -> datetime:
     """The current time (tests may set LUOT_CLOCK to a function returning an aware datetime)."""
     clock: Callable[[], datetime] | None = current_app.config.get("LUOT_CLOCK")
     return clock() if clock else utc_now()
+
+
+def ticket_answer(session: Session, ticket: Ticket) -> dict[str, Any]:
+    """The ticket's view for a write's response: the one its event carried, made absolute."""
+    view = last_view(session, ticket)
+    if view is not None:
+        return with_base_url(view, base_url())
+    return ticket_view(session, ticket, base_url=base_url(), now=now())
 
 
 def office(session: Session) -> Office:
@@ -74,7 +84,9 @@ def clean_text(value: str, field: str, max_length: int = MAX_TEXT) -> str:
             422, "invalid_text", "Trường {field} chứa ký tự không hợp lệ.", field=field
         ) from exc
     text = unicodedata.normalize("NFC", value).strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") and ch not in "\u200d" for ch in text):
+    if any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") and ch not in "\u200d" for ch in text
+    ):
         raise ApiError(422, "invalid_text", "Trường {field} chứa ký tự không hợp lệ.", field=field)
     if len(text) > max_length:
         raise ApiError(
@@ -101,7 +113,11 @@ def text_field(
 
 
 def int_field(
-    body: dict[str, Any], field: str, *, required: bool = False, minimum: int = 1,
+    body: dict[str, Any],
+    field: str,
+    *,
+    required: bool = False,
+    minimum: int = 1,
     maximum: int = 2**31 - 1,
 ) -> int | None:
     """A whole-number field of the body within [minimum, maximum]."""
@@ -112,8 +128,12 @@ def int_field(
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise ApiError(
-            422, "invalid_number", "Trường {field} phải là số nguyên từ {min} đến {max}.",
-            field=field, min=minimum, max=maximum,
+            422,
+            "invalid_number",
+            "Trường {field} phải là số nguyên từ {min} đến {max}.",
+            field=field,
+            min=minimum,
+            max=maximum,
         )
     return value
 
@@ -149,7 +169,9 @@ def require_counter_access(session: Session, counter: Counter) -> AuthToken:
         return token
     if token.counter_id != counter.id:
         raise ApiError(
-            403, "not_your_counter", "Bạn không đăng nhập tại quầy {counter}.",
+            403,
+            "not_your_counter",
+            "Bạn không đăng nhập tại quầy {counter}.",
             counter=counter.number,
         )
     return token
@@ -173,8 +195,10 @@ def _idempotency_key() -> str | None:
     key = key.strip()
     if not key or len(key) > MAX_KEY or not key.isprintable():
         raise ApiError(
-            400, "invalid_idempotency_key",
-            "Idempotency-Key phải là chuỗi in được, tối đa {max} ký tự.", max=MAX_KEY,
+            400,
+            "invalid_idempotency_key",
+            "Idempotency-Key phải là chuỗi in được, tối đa {max} ký tự.",
+            max=MAX_KEY,
         )
     return key
 
@@ -206,8 +230,12 @@ def write_action(
             if key is not None:
                 session.add(
                     IdempotencyRecord(
-                        scope=_scope(), key=key, request=signature, status_code=status,
-                        response=result, created_at=now(),
+                        scope=_scope(),
+                        key=key,
+                        request=signature,
+                        status_code=status,
+                        response=result,
+                        created_at=now(),
                     )
                 )
     except IntegrityError:

@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 
 from .. import queue
 from ..models import Counter, Office, Officer
-from ..queue.lookups import find_ticket_by_number, get_counter, get_ticket
 from ..queue.clock import local_day
-from ..queue.views import counter_view, ticket_view
+from ..queue.lookups import find_ticket_by_number, get_counter, get_ticket
+from ..queue.views import counter_view
 from . import bp
 from .context import (
-    base_url,
     get_db,
     int_field,
     json_body,
@@ -24,6 +23,7 @@ from .context import (
     office,
     require_counter_access,
     text_field,
+    ticket_answer,
     write_action,
 )
 from .errors import ApiError
@@ -34,7 +34,7 @@ MAX_COUNTER = 9999
 def _counter_action(
     number: int, act: Callable[[Session, Office, Officer], Any], *, answer: str = "ticket"
 ) -> tuple[Response, int]:
-    """Check the caller may act at counter `number`, run `act`, answer with the ticket or counter."""
+    """Check the caller may act at counter `number`, run `act`, answer with ticket or counter."""
     if not 1 <= number <= MAX_COUNTER:
         raise ApiError(404, "unknown_counter", "Không có quầy số {number}.", number=number)
 
@@ -46,7 +46,7 @@ def _counter_action(
         if answer == "counter":
             session.flush()
             return counter_view(session, result)
-        return ticket_view(session, result, base_url=base_url(), now=now())
+        return ticket_answer(session, result)
 
     return write_action(action)
 
@@ -93,7 +93,9 @@ def call_given(number: int) -> tuple[Response, int]:
             ticket = get_ticket(session, the_office, ticket_id, lock=True)
         else:
             day = local_day(the_office, now())
-            ticket = find_ticket_by_number(session, the_office, display_number or "", day, lock=True)
+            ticket = find_ticket_by_number(
+                session, the_office, display_number or "", day, lock=True
+            )
         return queue.call_ticket(session, the_office, number, officer, ticket, now())
 
     return _counter_action(number, act)
@@ -160,7 +162,8 @@ def pause(number: int) -> tuple[Response, int]:
 def resume(number: int) -> tuple[Response, int]:
     """Back from a break."""
     return _counter_action(
-        number, lambda s, o, officer: queue.resume_counter(s, o, number, officer, now()),
+        number,
+        lambda s, o, officer: queue.resume_counter(s, o, number, officer, now()),
         answer="counter",
     )
 
@@ -169,7 +172,8 @@ def resume(number: int) -> tuple[Response, int]:
 def open_(number: int) -> tuple[Response, int]:
     """Open the counter for calls."""
     return _counter_action(
-        number, lambda s, o, officer: queue.open_counter(s, o, number, officer, now()),
+        number,
+        lambda s, o, officer: queue.open_counter(s, o, number, officer, now()),
         answer="counter",
     )
 
@@ -178,6 +182,7 @@ def open_(number: int) -> tuple[Response, int]:
 def close(number: int) -> tuple[Response, int]:
     """Close the counter (refused while a citizen is in progress)."""
     return _counter_action(
-        number, lambda s, o, officer: queue.close_counter(s, o, number, officer, now()),
+        number,
+        lambda s, o, officer: queue.close_counter(s, o, number, officer, now()),
         answer="counter",
     )

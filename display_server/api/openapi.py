@@ -44,7 +44,11 @@ SCHEMAS: dict[str, Any] = {
     "Issuing": {
         "type": "object",
         "required": ["open", "reason", "message"],
-        "properties": {"open": {"type": "boolean"}, "reason": NULLABLE_STR, "message": NULLABLE_STR},
+        "properties": {
+            "open": {"type": "boolean"},
+            "reason": NULLABLE_STR,
+            "message": NULLABLE_STR,
+        },
     },
     "Service": {
         "type": "object",
@@ -71,8 +75,17 @@ SCHEMAS: dict[str, Any] = {
     "Step": {
         "type": "object",
         "required": [
-            "id", "position", "service", "counter", "officer", "queued_at", "called_at",
-            "recall_count", "started_at", "finished_at", "outcome",
+            "id",
+            "position",
+            "service",
+            "counter",
+            "officer",
+            "queued_at",
+            "called_at",
+            "recall_count",
+            "started_at",
+            "finished_at",
+            "outcome",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -91,8 +104,18 @@ SCHEMAS: dict[str, Any] = {
     "Ticket": {
         "type": "object",
         "required": [
-            "id", "number", "service", "service_name", "status", "priority", "channel",
-            "issued_at", "ahead", "estimated_wait_minutes", "status_url", "steps",
+            "id",
+            "number",
+            "service",
+            "service_name",
+            "status",
+            "priority",
+            "channel",
+            "issued_at",
+            "ahead",
+            "estimated_wait_minutes",
+            "status_url",
+            "steps",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -121,7 +144,8 @@ SCHEMAS: dict[str, Any] = {
             "office": {
                 "type": "object",
                 "properties": {
-                    "name": {"type": "string"}, "unit": {"type": "string"},
+                    "name": {"type": "string"},
+                    "unit": {"type": "string"},
                     "timezone": {"type": "string"},
                 },
             },
@@ -184,7 +208,8 @@ SCHEMAS: dict[str, Any] = {
                 "type": "object",
                 "required": ["username", "full_name", "role"],
                 "properties": {
-                    "username": {"type": "string"}, "full_name": {"type": "string"},
+                    "username": {"type": "string"},
+                    "full_name": {"type": "string"},
                     "role": {"enum": ["officer", "supervisor", "admin"]},
                 },
             },
@@ -231,8 +256,14 @@ def _body(schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
 
 
 def _op(
-    summary: str, response: dict[str, Any], *, status: str = "200", errors: tuple[int, ...] = (),
-    body: dict[str, Any] | None = None, auth: bool = False, idempotent: bool = False,
+    summary: str,
+    response: dict[str, Any],
+    *,
+    status: str = "200",
+    errors: tuple[int, ...] = (),
+    body: dict[str, Any] | None = None,
+    auth: bool = False,
+    idempotent: bool = False,
     parameters: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     op: dict[str, Any] = {
@@ -256,38 +287,58 @@ TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {
 TICKET_ACTION_ERRORS = (400, 401, 403, 404, 409, 422)
 
 
-def _counter_action(summary: str, body: dict[str, Any] | None = None, counter: bool = False) -> dict[str, Any]:
+def _counter_action(
+    summary: str, body: dict[str, Any] | None = None, counter: bool = False
+) -> dict[str, Any]:
     return {
         "post": _op(
-            summary, _json(_ref("Counter" if counter else "Ticket")), errors=TICKET_ACTION_ERRORS,
-            body=body, auth=True, idempotent=True, parameters=[COUNTER_PARAM],
+            summary,
+            _json(_ref("Counter" if counter else "Ticket")),
+            errors=TICKET_ACTION_ERRORS,
+            body=body,
+            auth=True,
+            idempotent=True,
+            parameters=[COUNTER_PARAM],
         )
     }
 
 
 PATHS: dict[str, Any] = {
-    "/api/v1/health": {"get": _op("Liveness (?deep=1 also checks the database)", _json(_ref("Health")))},
+    "/api/v1/health": {
+        "get": _op("Liveness (?deep=1 also checks the database)", _json(_ref("Health")))
+    },
     "/api/v1/openapi.json": {"get": _op("This document", _json({"type": "object"}))},
     "/api/v1/services": {
         "get": _op(
             "Services, whether each issues tickets now, and how many wait",
-            _json({"type": "object", "required": ["services"],
-                   "properties": {"services": {"type": "array", "items": _ref("Service")}}}),
+            _json(
+                {
+                    "type": "object",
+                    "required": ["services"],
+                    "properties": {"services": {"type": "array", "items": _ref("Service")}},
+                }
+            ),
         )
     },
     "/api/v1/tickets": {
         "post": _op(
-            "Issue a ticket", _json(_ref("Ticket"), "the new ticket"), status="201",
-            errors=(400, 404, 409, 413, 422), idempotent=True,
-            body=_body({
-                "type": "object", "required": ["service"],
-                "properties": {
-                    "service": {"type": "string", "examples": ["A"]},
-                    "priority": {"type": "string", "examples": ["elderly"]},
-                    "channel": {"enum": ["kiosk", "web", "counter", "phone"]},
-                    "kiosk": {"type": "string"},
-                },
-            }),
+            "Issue a ticket",
+            _json(_ref("Ticket"), "the new ticket"),
+            status="201",
+            errors=(400, 404, 409, 413, 422),
+            idempotent=True,
+            body=_body(
+                {
+                    "type": "object",
+                    "required": ["service"],
+                    "properties": {
+                        "service": {"type": "string", "examples": ["A"]},
+                        "priority": {"type": "string", "examples": ["elderly"]},
+                        "channel": {"enum": ["kiosk", "web", "counter", "phone"]},
+                        "kiosk": {"type": "string"},
+                    },
+                }
+            ),
         )
     },
     "/api/v1/tickets/{ticket_id}": {
@@ -295,49 +346,68 @@ PATHS: dict[str, Any] = {
     },
     "/api/v1/tickets/token/{token}": {
         "get": _op(
-            "The ticket behind a status-page token", _json(_ref("Ticket")), errors=(404,),
-            parameters=[{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "The ticket behind a status-page token",
+            _json(_ref("Ticket")),
+            errors=(404,),
+            parameters=[
+                {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
         )
     },
     "/api/v1/tickets/{ticket_id}/cancel": {
         "post": _op(
             "Cancel a waiting ticket (officer token, or the ticket's token in the body)",
-            _json(_ref("Ticket")), errors=(400, 401, 404, 409, 422), idempotent=True,
+            _json(_ref("Ticket")),
+            errors=(400, 401, 404, 409, 422),
+            idempotent=True,
             body=_body({"type": "object", "properties": {"token": {"type": "string"}}}, False),
             parameters=[TICKET_PARAM],
         )
     },
     "/api/v1/auth/login": {
         "post": _op(
-            "Sign in (at a counter, which opens it)", _json(_ref("Login")),
+            "Sign in (at a counter, which opens it)",
+            _json(_ref("Login")),
             errors=(400, 401, 404, 409, 422, 429),
-            body=_body({
-                "type": "object", "required": ["username", "password"],
-                "properties": {
-                    "username": {"type": "string"}, "password": {"type": "string"},
-                    "counter": {"type": "integer"},
-                },
-            }),
+            body=_body(
+                {
+                    "type": "object",
+                    "required": ["username", "password"],
+                    "properties": {
+                        "username": {"type": "string"},
+                        "password": {"type": "string"},
+                        "counter": {"type": "integer"},
+                    },
+                }
+            ),
         )
     },
     "/api/v1/auth/logout": {
         "post": _op(
             "Sign out (closes the officer's counter)",
             _json({"type": "object", "properties": {"signed_out": {"const": True}}}),
-            errors=(401, 409), auth=True,
+            errors=(401, 409),
+            auth=True,
         )
     },
     "/api/v1/auth/me": {
         "get": _op("Who the token belongs to", _json({"type": "object"}), errors=(401,), auth=True)
     },
     "/api/v1/officers/me/today": {
-        "get": _op("The signed-in officer's day", _json(_ref("OfficerDay")), errors=(401,), auth=True)
+        "get": _op(
+            "The signed-in officer's day", _json(_ref("OfficerDay")), errors=(401,), auth=True
+        )
     },
     "/api/v1/counters": {
         "get": _op(
             "Every counter",
-            _json({"type": "object", "required": ["counters"],
-                   "properties": {"counters": {"type": "array", "items": _ref("Counter")}}}),
+            _json(
+                {
+                    "type": "object",
+                    "required": ["counters"],
+                    "properties": {"counters": {"type": "array", "items": _ref("Counter")}},
+                }
+            ),
         )
     },
     "/api/v1/counters/{number}": {
@@ -348,8 +418,12 @@ PATHS: dict[str, Any] = {
     ),
     "/api/v1/counters/{number}/call": _counter_action(
         "Call a given ticket (or a no-show within the grace window)",
-        _body({"type": "object", "properties": {"ticket": {"type": "integer"},
-                                                "number": {"type": "string"}}}),
+        _body(
+            {
+                "type": "object",
+                "properties": {"ticket": {"type": "integer"}, "number": {"type": "string"}},
+            }
+        ),
     ),
     "/api/v1/counters/{number}/recall": _counter_action("Call the current ticket again"),
     "/api/v1/counters/{number}/start": _counter_action("Start service"),
@@ -359,14 +433,23 @@ PATHS: dict[str, Any] = {
     "/api/v1/counters/{number}/no-show": _counter_action("The called citizen did not come"),
     "/api/v1/counters/{number}/transfer": _counter_action(
         "Send the citizen to another service or counter, keeping the number",
-        _body({"type": "object", "required": ["service"], "properties": {
-            "service": {"type": "string"}, "position": {"enum": ["front", "arrival"]},
-            "counter": {"type": "integer"},
-        }}),
+        _body(
+            {
+                "type": "object",
+                "required": ["service"],
+                "properties": {
+                    "service": {"type": "string"},
+                    "position": {"enum": ["front", "arrival"]},
+                    "counter": {"type": "integer"},
+                },
+            }
+        ),
     ),
     "/api/v1/counters/{number}/pause": _counter_action(
         "Pause with a reason",
-        _body({"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}),
+        _body(
+            {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}
+        ),
         counter=True,
     ),
     "/api/v1/counters/{number}/resume": _counter_action("Resume after a pause", counter=True),
@@ -386,7 +469,7 @@ def base_document() -> dict[str, Any]:
             "title": "Lượt API",
             "version": __version__,
             "description": (
-                "Queue and counter management. Errors are {\"error\", \"message\"}; messages are "
+                'Queue and counter management. Errors are {"error", "message"}; messages are '
                 "Vietnamese unless Accept-Language asks for English. POSTs that change state "
                 "accept an Idempotency-Key header: a retry with the same key replays the answer."
             ),
@@ -397,7 +480,9 @@ def base_document() -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "parameters": {
                 "IdempotencyKey": {
-                    "name": "Idempotency-Key", "in": "header", "required": False,
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
                     "schema": {"type": "string", "maxLength": 128},
                 }
             },

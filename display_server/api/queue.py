@@ -12,12 +12,13 @@ from ..i18n import translate
 from ..models import Service, Ticket, TicketStatus
 from ..queue.clock import local_day, local_time
 from ..queue.errors import IssuingRefused
-from ..queue.tickets import check_issuing_open
 from ..queue.snapshot import queue_snapshot
+from ..queue.tickets import check_issuing_open
 from ..queue.views import service_view
 from . import bp
 from .context import get_db, now, office
 from .errors import request_language
+
 
 @bp.get("/health")
 def health() -> Response:
@@ -39,8 +40,8 @@ def list_services() -> Response:
         the_office = office(session)
         at_local = local_time(the_office, now())
         today = local_day(the_office, now())
-        waiting = dict(
-            session.execute(
+        waiting: dict[int, int] = dict(
+            session.execute(  # type: ignore[arg-type]
                 select(Ticket.service_id, func.count(Ticket.id))
                 .where(
                     Ticket.office_id == the_office.id,
@@ -67,8 +68,11 @@ def list_services() -> Response:
                     "message": translate(refused.message, language, **refused.params),
                 }
             result.append(
-                {**service_view(service), "waiting": int(waiting.get(service.id, 0)),
-                 "issuing": issuing}
+                {
+                    **service_view(service),
+                    "waiting": int(waiting.get(service.id, 0)),
+                    "issuing": issuing,
+                }
             )
         return jsonify({"services": result})
 

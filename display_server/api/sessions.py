@@ -80,7 +80,8 @@ def login() -> tuple[Response, int]:
     key = (username.lower(), request.remote_addr or "")
     if throttle.blocked(key):
         raise ApiError(
-            429, "too_many_attempts",
+            429,
+            "too_many_attempts",
             "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
             minutes=int(FAILURE_WINDOW // 60),
         )
@@ -148,7 +149,9 @@ def my_day() -> Response:
     with get_db().read_session() as session:
         token = require_auth(session)
         the_office = office(session)
-        start_local = local_time(the_office, now()).replace(hour=0, minute=0, second=0, microsecond=0)
+        start_local = local_time(the_office, now()).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         rows = session.execute(
             select(TicketStep.outcome, func.count(TicketStep.id))
             .where(TicketStep.officer_id == token.officer_id, TicketStep.called_at >= start_local)
@@ -171,6 +174,8 @@ def my_day() -> Response:
                 "served": counts.get(StepOutcome.DONE.value, 0),
                 "no_show": counts.get(StepOutcome.NO_SHOW.value, 0),
                 "transferred": counts.get(StepOutcome.TRANSFERRED.value, 0),
-                "average_service_minutes": round(sum(minutes) / len(minutes), 1) if minutes else None,
+                "average_service_minutes": round(sum(minutes) / len(minutes), 1)
+                if minutes
+                else None,
             }
         )

@@ -21,6 +21,7 @@ from .context import (
     office,
     require_auth,
     text_field,
+    ticket_answer,
     write_action,
 )
 from .errors import ApiError
@@ -37,10 +38,15 @@ def create_ticket() -> tuple[Response, int]:
 
     def action(session: Any) -> dict[str, Any]:
         ticket = issue_ticket(
-            session, office(session), service or "", priority=priority, channel=channel,
-            kiosk=kiosk, now=now(),
+            session,
+            office(session),
+            service or "",
+            priority=priority,
+            channel=channel,
+            kiosk=kiosk,
+            now=now(),
         )
-        return ticket_view(session, ticket, base_url=base_url(), now=now())
+        return ticket_answer(session, ticket)
 
     response, status = write_action(action, status=201)
     if status == 201 and response.headers.get("Idempotent-Replayed") is None:
@@ -88,10 +94,11 @@ def cancel(ticket_id: int) -> tuple[Response, int]:
             officer = require_auth(session).officer
         elif token != ticket.token:
             raise ApiError(
-                401, "unauthorized",
+                401,
+                "unauthorized",
                 "Cần đăng nhập, hoặc mã phiếu đúng, để hủy phiếu.",
             )
         cancel_ticket(session, the_office, ticket, officer, now=now())
-        return ticket_view(session, ticket, base_url=base_url(), now=now())
+        return ticket_answer(session, ticket)
 
     return write_action(action)

@@ -45,12 +45,14 @@ ACTIVE = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
 def _require_open(counter: Counter) -> None:
     if counter.state == CounterState.PAUSED.value:
         raise Conflict(
-            "counter_paused", "Quầy {counter} đang tạm nghỉ. Hãy tiếp tục trước khi gọi số.",
+            "counter_paused",
+            "Quầy {counter} đang tạm nghỉ. Hãy tiếp tục trước khi gọi số.",
             counter=counter.number,
         )
     if counter.state != CounterState.OPEN.value:
         raise Conflict(
-            "counter_closed", "Quầy {counter} đang đóng. Hãy đăng nhập để mở quầy.",
+            "counter_closed",
+            "Quầy {counter} đang đóng. Hãy đăng nhập để mở quầy.",
             counter=counter.number,
         )
 
@@ -91,8 +93,8 @@ def _next_candidate(
     session: Session, office: Office, counter: Counter, priority_first: bool, today: object
 ) -> Select[tuple[Ticket]]:
     is_priority = Ticket.priority != Priority.NONE.value
-    priority_rank = case((is_priority, 0), else_=1) if priority_first else case(
-        (is_priority, 1), else_=0
+    priority_rank = (
+        case((is_priority, 0), else_=1) if priority_first else case((is_priority, 1), else_=0)
     )
     stmt = (
         select(Ticket)
@@ -124,7 +126,11 @@ def _next_candidate(
 
 
 def _call(
-    session: Session, office: Office, counter: Counter, officer: Officer | None, ticket: Ticket,
+    session: Session,
+    office: Office,
+    counter: Counter,
+    officer: Officer | None,
+    ticket: Ticket,
     now: datetime,
 ) -> Ticket:
     step = _open_step(ticket)
@@ -140,14 +146,22 @@ def _call(
     else:
         counter.normal_since_priority += 1
     log_change(
-        session, TICKET_CALLED, office_id=office.id, at=now, ticket=ticket, counter=counter,
+        session,
+        TICKET_CALLED,
+        office_id=office.id,
+        at=now,
+        ticket=ticket,
+        counter=counter,
         officer=officer,
     )
     return ticket
 
 
 def call_next(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
     now: datetime | None = None,
 ) -> Ticket:
     """Call the next citizen: priority per the office policy, then service order, then arrival."""
@@ -165,14 +179,19 @@ def call_next(
     ).first()
     if ticket is None:
         raise Conflict(
-            "queue_empty", "Không còn công dân nào đang chờ tại quầy {counter}.",
+            "queue_empty",
+            "Không còn công dân nào đang chờ tại quầy {counter}.",
             counter=counter.number,
         )
     return _call(session, office, counter, officer, ticket, now)
 
 
 def call_ticket(
-    session: Session, office: Office, counter_number: int, officer: Officer | None, ticket: Ticket,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
+    ticket: Ticket,
     now: datetime | None = None,
 ) -> Ticket:
     """Call a given ticket: a waiting one, or a no-show still inside the grace window."""
@@ -198,14 +217,19 @@ def call_ticket(
         )
     elif ticket.status != TicketStatus.WAITING.value:
         raise Conflict(
-            "not_waiting", "Số {ticket} không ở trạng thái chờ gọi ({status}).",
-            ticket=ticket.number, status=ticket.status,
+            "not_waiting",
+            "Số {ticket} không ở trạng thái chờ gọi ({status}).",
+            ticket=ticket.number,
+            status=ticket.status,
         )
     return _call(session, office, counter, officer, ticket, now)
 
 
 def recall(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
     now: datetime | None = None,
 ) -> Ticket:
     """Call the current ticket again (counted), when the citizen has not come up yet."""
@@ -215,14 +239,23 @@ def recall(
     step = _open_step(ticket)
     step.recall_count += 1
     log_change(
-        session, TICKET_RECALLED, office_id=office.id, at=now, ticket=ticket, counter=counter,
-        officer=officer, detail={"recall_count": step.recall_count},
+        session,
+        TICKET_RECALLED,
+        office_id=office.id,
+        at=now,
+        ticket=ticket,
+        counter=counter,
+        officer=officer,
+        detail={"recall_count": step.recall_count},
     )
     return ticket
 
 
 def start_service(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
     now: datetime | None = None,
 ) -> Ticket:
     """The citizen has come up: service starts now."""
@@ -233,7 +266,12 @@ def start_service(
     ticket.status_changed_at = now
     _open_step(ticket).started_at = now
     log_change(
-        session, TICKET_STARTED, office_id=office.id, at=now, ticket=ticket, counter=counter,
+        session,
+        TICKET_STARTED,
+        office_id=office.id,
+        at=now,
+        ticket=ticket,
+        counter=counter,
         officer=officer,
     )
     return ticket
@@ -258,7 +296,10 @@ def _continue_or_close(ticket: Ticket, now: datetime, next_service_id: int | Non
 
 
 def finish_service(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
     now: datetime | None = None,
 ) -> Ticket:
     """Service is done; a bundled procedure continues at its next service on the same number."""
@@ -284,7 +325,12 @@ def finish_service(
         ticket.service = next_service
     _continue_or_close(ticket, now, next_service_id)
     log_change(
-        session, TICKET_FINISHED, office_id=office.id, at=now, ticket=ticket, counter=counter,
+        session,
+        TICKET_FINISHED,
+        office_id=office.id,
+        at=now,
+        ticket=ticket,
+        counter=counter,
         officer=officer,
         detail={"step_id": step.id, "continues": ticket.status == TicketStatus.WAITING.value},
     )
@@ -292,7 +338,10 @@ def finish_service(
 
 
 def mark_no_show(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
     now: datetime | None = None,
 ) -> Ticket:
     """The citizen did not come up; the counter may call the number back within the grace window."""
@@ -307,23 +356,35 @@ def mark_no_show(
     ticket.counter_id = None
     ticket.counter = None
     log_change(
-        session, TICKET_NO_SHOW, office_id=office.id, at=now, ticket=ticket, counter=counter,
-        officer=officer, detail={"grace_minutes": office.no_show_grace_minutes},
+        session,
+        TICKET_NO_SHOW,
+        office_id=office.id,
+        at=now,
+        ticket=ticket,
+        counter=counter,
+        officer=officer,
+        detail={"grace_minutes": office.no_show_grace_minutes},
     )
     return ticket
 
 
 def transfer(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
-    service_code: str, *, position: str = "front", to_counter: int | None = None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
+    service_code: str,
+    *,
+    position: str = "front",
+    to_counter: int | None = None,
     now: datetime | None = None,
 ) -> Ticket:
     """Send the current citizen on to another service (or counter), keeping the number."""
     now = now or utc_now()
     if position not in ("front", "arrival"):
         raise InvalidInput(
-            "invalid_position", "Vị trí chuyển phải là \"front\" (lên đầu) hoặc \"arrival\" "
-            "(theo giờ lấy số).",
+            "invalid_position",
+            'Vị trí chuyển phải là "front" (lên đầu) hoặc "arrival" (theo giờ lấy số).',
         )
     counter = get_counter(session, office, counter_number, lock=True)
     ticket = _require_current(session, counter, *ACTIVE)
@@ -335,8 +396,10 @@ def transfer(
     target = get_counter(session, office, to_counter) if to_counter is not None else None
     if target is not None and service.id not in {link.service_id for link in target.service_links}:
         raise InvalidInput(
-            "counter_does_not_serve", "Quầy {counter} không phục vụ dịch vụ {service}.",
-            counter=target.number, service=service.name,
+            "counter_does_not_serve",
+            "Quầy {counter} không phục vụ dịch vụ {service}.",
+            counter=target.number,
+            service=service.name,
         )
     step = _open_step(ticket)
     if step.started_at is None:
@@ -350,24 +413,37 @@ def transfer(
     _continue_or_close(ticket, now, service.id)
     ticket.target_counter_id = target.id if target else None
     log_change(
-        session, TICKET_TRANSFERRED, office_id=office.id, at=now, ticket=ticket, counter=counter,
+        session,
+        TICKET_TRANSFERRED,
+        office_id=office.id,
+        at=now,
+        ticket=ticket,
+        counter=counter,
         officer=officer,
-        detail={"to_service": service.code, "position": position,
-                "to_counter": target.number if target else None},
+        detail={
+            "to_service": service.code,
+            "position": position,
+            "to_counter": target.number if target else None,
+        },
     )
     return ticket
 
 
 def cancel_ticket(
-    session: Session, office: Office, ticket: Ticket, officer: Officer | None,
+    session: Session,
+    office: Office,
+    ticket: Ticket,
+    officer: Officer | None,
     now: datetime | None = None,
 ) -> Ticket:
     """Withdraw a waiting (or no-show) ticket, e.g. the citizen left or took a wrong number."""
     now = now or utc_now()
     if ticket.status not in (TicketStatus.WAITING.value, TicketStatus.NO_SHOW.value):
         raise Conflict(
-            "not_cancellable", "Số {ticket} đang ở trạng thái {status}, không thể hủy.",
-            ticket=ticket.number, status=ticket.status,
+            "not_cancellable",
+            "Số {ticket} đang ở trạng thái {status}, không thể hủy.",
+            ticket=ticket.number,
+            status=ticket.status,
         )
     step = _open_step(ticket)
     if step.outcome == StepOutcome.PENDING.value:

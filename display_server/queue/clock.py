@@ -1,4 +1,4 @@
-"""Time in the office's own zone: local days and issuing hours are the office's, not the server's."""
+"""Time in the office's zone: local days and issuing hours are the office's, not the server's."""
 
 from __future__ import annotations
 

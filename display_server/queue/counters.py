@@ -1,4 +1,4 @@
-"""Counter states: an officer signs in to open a counter, pauses for a break, closes at day's end."""
+"""Counter states: an officer signs in to open a counter, pauses for a break, closes it."""
 
 from __future__ import annotations
 
@@ -18,14 +18,24 @@ MAX_REASON = 200
 
 
 def _set_state(
-    session: Session, office: Office, counter: Counter, state: CounterState,
-    officer: Officer | None, now: datetime, reason: str | None = None,
+    session: Session,
+    office: Office,
+    counter: Counter,
+    state: CounterState,
+    officer: Officer | None,
+    now: datetime,
+    reason: str | None = None,
 ) -> Counter:
     counter.state = state.value
     counter.pause_reason = reason if state == CounterState.PAUSED else None
     counter.state_changed_at = now
     log_change(
-        session, COUNTER_STATE, office_id=office.id, at=now, counter=counter, officer=officer,
+        session,
+        COUNTER_STATE,
+        office_id=office.id,
+        at=now,
+        counter=counter,
+        officer=officer,
         detail={"state": state.value, "reason": counter.pause_reason},
     )
     return counter
@@ -44,7 +54,10 @@ def _require_idle(session: Session, counter: Counter) -> None:
 
 
 def sign_in_at_counter(
-    session: Session, office: Office, counter_number: int, officer: Officer,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer,
     now: datetime | None = None,
 ) -> Counter:
     """Seat `officer` at the counter and open it; they leave any other counter they held."""
@@ -53,8 +66,10 @@ def sign_in_at_counter(
     if counter.officer_id not in (None, officer.id):
         holder = counter.officer
         raise Conflict(
-            "counter_taken", "Quầy {counter} đang do cán bộ {officer} đăng nhập.",
-            counter=counter.number, officer=holder.full_name if holder else "?",
+            "counter_taken",
+            "Quầy {counter} đang do cán bộ {officer} đăng nhập.",
+            counter=counter.number,
+            officer=holder.full_name if holder else "?",
         )
     elsewhere = session.scalars(
         select(Counter).where(Counter.officer_id == officer.id, Counter.id != counter.id)
@@ -72,7 +87,10 @@ def sign_in_at_counter(
 
 
 def sign_out_of_counter(
-    session: Session, office: Office, counter_number: int, officer: Officer,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer,
     now: datetime | None = None,
 ) -> Counter:
     """The officer leaves: the counter closes (it must not have a citizen in progress)."""
@@ -80,7 +98,10 @@ def sign_out_of_counter(
 
 
 def open_counter(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
     now: datetime | None = None,
 ) -> Counter:
     """Open the counter for calls."""
@@ -90,8 +111,12 @@ def open_counter(
 
 
 def pause_counter(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
-    reason: str, now: datetime | None = None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
+    reason: str,
+    now: datetime | None = None,
 ) -> Counter:
     """Stop calling for a while (a break, a long case); the reason is shown and logged."""
     now = now or utc_now()
@@ -107,7 +132,10 @@ def pause_counter(
 
 
 def resume_counter(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
     now: datetime | None = None,
 ) -> Counter:
     """Back from a pause."""
@@ -115,14 +143,18 @@ def resume_counter(
     counter = get_counter(session, office, counter_number, lock=True)
     if counter.state != CounterState.PAUSED.value:
         raise Conflict(
-            "counter_not_paused", "Quầy {counter} không ở trạng thái tạm nghỉ.",
+            "counter_not_paused",
+            "Quầy {counter} không ở trạng thái tạm nghỉ.",
             counter=counter.number,
         )
     return _set_state(session, office, counter, CounterState.OPEN, officer, now)
 
 
 def close_counter(
-    session: Session, office: Office, counter_number: int, officer: Officer | None,
+    session: Session,
+    office: Office,
+    counter_number: int,
+    officer: Officer | None,
     now: datetime | None = None,
 ) -> Counter:
     """Close the counter and sign its officer out; refused while a citizen is in progress."""

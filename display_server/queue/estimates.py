@@ -7,18 +7,17 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Boolean, Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from ..models import (
-    Counter,
-    CounterService,
     CounterState,
     Priority,
     StepOutcome,
     Ticket,
     TicketStatus,
     TicketStep,
+    UTCDateTime,
 )
 
 DEFAULT_SERVICE_MINUTES = 5.0
@@ -29,40 +28,77 @@ _cache: dict[tuple[str, int], tuple[float, float]] = {}
 _cache_lock = threading.Lock()
 
 
+# Hot path (every issue and every call): plain SQL keeps the per-request overhead small.
+_AHEAD = text(
+    """
+    SELECT count(*) FROM ticket
+    WHERE office_id = :office AND status = 'waiting' AND service_id = :service
+      AND local_day = :day AND id != :id
+      AND (
+        (:normal AND priority != 'none')
+        OR ((:normal OR priority != 'none') AND (
+          (:not_front AND front)
+          OR (front = :front AND (queued_at < :queued OR (queued_at = :queued AND id < :id)))
+        ))
+      )
+    """
+).bindparams(
+    bindparam("day", type_=Date()),
+    bindparam("queued", type_=UTCDateTime()),
+    bindparam("normal", type_=Boolean()),
+    bindparam("front", type_=Boolean()),
+    bindparam("not_front", type_=Boolean()),
+)
+_SERVING = text(
+    """
+    SELECT counter.number, counter.name, counter.state FROM counter
+    JOIN counter_service ON counter_service.counter_id = counter.id
+    WHERE counter_service.service_id = :service AND counter.active
+    ORDER BY counter.number
+    """
+)
+
+
 def people_ahead(session: Session, ticket: Ticket) -> int:
-    """Waiting tickets of the same service that will be called before `ticket`."""
+    """Waiting tickets of the same service that will be called before `ticket`.
+
+    Priority tickets go first (the strict policy; under the ratio policy this overstates the
+    wait of a priority ticket slightly), then tickets sent to the front, then by queue time.
+    """
     if ticket.status != TicketStatus.WAITING.value:
         return 0
-    is_priority = ticket.priority != Priority.NONE.value
-    same_band_earlier = and_(
-        Ticket.front.is_(ticket.front),
-        or_(
-            Ticket.queued_at < ticket.queued_at,
-            and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id),
-        ),
-    )
-    # Tickets sent to the front of the line go before every ordinary one.
-    earlier = same_band_earlier if ticket.front else or_(Ticket.front.is_(True), same_band_earlier)
-    if is_priority:
-        before = and_(Ticket.priority != Priority.NONE.value, earlier)
-    else:
-        before = or_(Ticket.priority != Priority.NONE.value, earlier)
-    count = session.scalar(
-        select(func.count(Ticket.id)).where(
-            Ticket.office_id == ticket.office_id,
-            Ticket.status == TicketStatus.WAITING.value,
-            Ticket.service_id == ticket.service_id,
-            Ticket.local_day == ticket.local_day,
-            Ticket.id != ticket.id,
-            before,
-        )
-    )
+    count = session.execute(
+        _AHEAD,
+        {
+            "office": ticket.office_id,
+            "service": ticket.service_id,
+            "day": ticket.local_day,
+            "id": ticket.id,
+            "normal": ticket.priority == Priority.NONE.value,
+            "front": bool(ticket.front),
+            "not_front": not ticket.front,
+            "queued": ticket.queued_at,
+        },
+    ).scalar_one()
     return int(count or 0)
+
+
+def serving_counters(session: Session, service_id: int) -> list[tuple[int, str, str]]:
+    """The counters that serve a service: (number, name, state), by number."""
+    return [
+        (int(n), str(name), str(state))
+        for n, name, state in session.execute(_SERVING, {"service": service_id})
+    ]
+
+
+def _engine_key(session: Session) -> str:
+    """Which database a cached figure belongs to (tests run several in one process)."""
+    return str(session.get_bind().engine.url)
 
 
 def average_service_minutes(session: Session, service_id: int, now: datetime) -> float:
     """Mean minutes a counter spends per citizen of this service, over its recent steps."""
-    key = (str(session.get_bind().url), service_id)
+    key = (_engine_key(session), service_id)
     with _cache_lock:
         hit = _cache.get(key)
     if hit is not None and time.monotonic() - hit[1] < CACHE_SECONDS:
@@ -92,29 +128,22 @@ def average_service_minutes(session: Session, service_id: int, now: datetime) ->
 def forget_average(session: Session, service_id: int) -> None:
     """Drop the cached average after a service finishes, so the next estimate sees it."""
     with _cache_lock:
-        _cache.pop((str(session.get_bind().url), service_id), None)
+        _cache.pop((_engine_key(session), service_id), None)
 
 
-def counters_serving(session: Session, service_id: int) -> tuple[int, int]:
-    """How many counters serve the service: (open now, in all)."""
-    row = session.execute(
-        select(
-            func.count(Counter.id),
-            func.coalesce(
-                func.sum(case((Counter.state == CounterState.OPEN.value, 1), else_=0)), 0
-            ),
-        )
-        .join(CounterService, CounterService.counter_id == Counter.id)
-        .where(CounterService.service_id == service_id, Counter.active.is_(True))
-    ).one()
-    return int(row[1]), int(row[0])
-
-
-def estimated_wait_minutes(session: Session, ticket: Ticket, ahead: int, now: datetime) -> int:
-    """Minutes until `ticket` is likely called, rounded up."""
+def estimated_wait_minutes(
+    session: Session,
+    ticket: Ticket,
+    ahead: int,
+    now: datetime,
+    serving: list[tuple[int, str, str]] | None = None,
+) -> int:
+    """Minutes until `ticket` is likely called: ahead × recent minutes each ÷ counters open."""
     if ticket.status != TicketStatus.WAITING.value:
         return 0
-    open_now, total = counters_serving(session, ticket.service_id)
-    counters = open_now or total or 1
+    if serving is None:
+        serving = serving_counters(session, ticket.service_id)
+    open_now = sum(1 for _, _, state in serving if state == CounterState.OPEN.value)
+    counters = open_now or len(serving) or 1
     minutes = average_service_minutes(session, ticket.service_id, now)
     return int(math.ceil(ahead * minutes / counters))

@@ -11,6 +11,14 @@ from ..db import record_event
 from ..models import Counter, EventLog, Officer, Ticket
 from .views import counter_view, ticket_view
 
+VIEWS = "luot.ticket_views"
+
+
+def last_view(session: Session, ticket: Ticket) -> dict[str, Any] | None:
+    """The view `log_change` built for `ticket` in this transaction (its final state), if any."""
+    views: dict[int, dict[str, Any]] = session.info.get(VIEWS, {})
+    return views.get(ticket.id)
+
 
 def log_change(
     session: Session,
@@ -39,6 +47,7 @@ def log_change(
     data: dict[str, Any] = dict(detail or {})
     if ticket is not None:
         data["ticket"] = ticket_view(session, ticket, now=at)
+        session.info.setdefault(VIEWS, {})[ticket.id] = data["ticket"]
     if counter is not None:
         data["counter"] = counter_view(session, counter, with_ticket=False)
     if officer is not None:

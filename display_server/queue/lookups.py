@@ -1,4 +1,4 @@
-"""Finding the rows the queue rules act on, with the errors a caller should see when they are absent."""
+"""Finding the rows the queue rules act on, with the errors callers see when they are absent."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The whole visible state of the office at one moment: what displays and counter apps start from."""
+"""The visible state of the office at one moment: what displays and counter apps start from."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def queue_snapshot(session: Session, now: datetime) -> dict[str, Any]:
         .order_by(Ticket.front.desc(), Ticket.queued_at, Ticket.id)
     ).all()
     services = session.scalars(
-        select(Service).where(Service.office_id == office.id).order_by(Service.sort_order, Service.code)
+        select(Service)
+        .where(Service.office_id == office.id)
+        .order_by(Service.sort_order, Service.code)
     ).all()
     per_service: dict[int, list[Ticket]] = {s.id: [] for s in services}
     for ticket in waiting_rows:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
 from ..events import TICKET_ISSUED
 from ..models import (
     Channel,
-    DailySequence,
     Office,
     Priority,
     Service,
@@ -70,18 +68,21 @@ def check_issuing_open(service: Service, at_local: datetime) -> None:
         )
 
 
+# One statement, atomic on both engines: the row lock (PostgreSQL) or the write lock (SQLite)
+# makes concurrent issuers take consecutive numbers, and a refused ticket rolls its number back.
+_NEXT_SEQUENCE = text(
+    """
+    INSERT INTO daily_sequence (service_id, local_day, last) VALUES (:service, :day, 1)
+    ON CONFLICT (service_id, local_day) DO UPDATE SET last = daily_sequence.last + 1
+    RETURNING last
+    """
+).bindparams(bindparam("day", type_=Date()))
+
+
 def next_sequence(session: Session, service: Service, at_local: datetime) -> int:
     """Take the next number of the day for `service` in one atomic statement."""
-    dialect = session.get_bind().dialect.name
-    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt: Insert = insert_fn(DailySequence).values(
-        service_id=service.id, local_day=at_local.date(), last=1
-    )
-    stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
-        index_elements=[DailySequence.service_id, DailySequence.local_day],
-        set_={"last": DailySequence.last + 1},
-    ).returning(DailySequence.last)
-    return int(session.execute(stmt).scalar_one())
+    result = session.execute(_NEXT_SEQUENCE, {"service": service.id, "day": at_local.date()})
+    return int(result.scalar_one())
 
 
 def format_number(code: str, sequence: int) -> str:

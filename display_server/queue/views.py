@@ -8,14 +8,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Counter, CounterService, Office, Service, Ticket, TicketStatus, TicketStep
+from ..models import Counter, Office, Service, Ticket, TicketStatus, TicketStep
 from .clock import local_time, utc_now
-from .estimates import estimated_wait_minutes, people_ahead
+from .estimates import estimated_wait_minutes, people_ahead, serving_counters
 
 
 def iso(office: Office, at: datetime | None) -> str | None:
     """`at` as ISO 8601 in the office's zone (with its UTC offset)."""
     return local_time(office, at).isoformat(timespec="seconds") if at else None
+
+
+def with_base_url(view: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """A view built for an event (relative status URL) made absolute for an HTTP answer."""
+    if view["status_url"].startswith("/"):
+        return {**view, "status_url": base_url.rstrip("/") + view["status_url"]}
+    return view
 
 
 def status_url(office: Office, ticket: Ticket, base_url: str | None) -> str:
@@ -69,12 +76,7 @@ def ticket_view(
     service = ticket.service
     waiting = ticket.status == TicketStatus.WAITING.value
     ahead = people_ahead(session, ticket) if waiting else None
-    serving = session.execute(
-        select(Counter.number, Counter.name)
-        .join(CounterService, CounterService.counter_id == Counter.id)
-        .where(CounterService.service_id == service.id, Counter.active.is_(True))
-        .order_by(Counter.number)
-    ).all()
+    serving = serving_counters(session, service.id)
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -89,7 +91,9 @@ def ticket_view(
         "local_day": ticket.local_day.isoformat(),
         "ahead": ahead,
         "estimated_wait_minutes": (
-            estimated_wait_minutes(session, ticket, ahead, now) if ahead is not None else None
+            estimated_wait_minutes(session, ticket, ahead, now, serving)
+            if ahead is not None
+            else None
         ),
         "target_wait_minutes": service.target_wait_minutes,
         "waited_minutes": round((now - ticket.issued_at).total_seconds() / 60, 1),
@@ -100,7 +104,7 @@ def ticket_view(
         "planned": list(ticket.planned or []),
         "steps": [step_view(office, step) for step in ticket.steps],
         "office": {"name": office.name, "unit": office.unit, "timezone": office.timezone},
-        "serving_counters": [{"number": n, "name": name} for n, name in serving],
+        "serving_counters": [{"number": n, "name": name} for n, name, _ in serving],
     }
 
 

@@ -1,4 +1,4 @@
-"""Bad requests: each gets a clear 4xx with a JSON message, never a 500 or HTML, and changes nothing."""
+"""Bad requests: each gets a clear 4xx with a JSON message, never a 500, and changes nothing."""
 
 from __future__ import annotations
 
@@ -64,14 +64,32 @@ def test_bad_counter_requests(app, client):
     before = table_counts(app)
     cases = [
         ("POST", "/api/v1/counters/1/call-next", {}, None, 401, "unauthorized"),
-        ("POST", "/api/v1/counters/1/call-next", {"Authorization": "Bearer forged"}, None, 401,
-         "unauthorized"),
-        ("POST", "/api/v1/counters/1/call-next", {"Authorization": "Basic abc"}, None, 401,
-         "unauthorized"),
+        (
+            "POST",
+            "/api/v1/counters/1/call-next",
+            {"Authorization": "Bearer forged"},
+            None,
+            401,
+            "unauthorized",
+        ),
+        (
+            "POST",
+            "/api/v1/counters/1/call-next",
+            {"Authorization": "Basic abc"},
+            None,
+            401,
+            "unauthorized",
+        ),
         ("POST", "/api/v1/counters/99/call-next", lan, None, 404, "unknown_counter"),
         ("POST", "/api/v1/counters/0/call-next", lan, None, 404, "unknown_counter"),
-        ("POST", "/api/v1/counters/99999999999999999999/call-next", lan, None, 404,
-         "unknown_counter"),
+        (
+            "POST",
+            "/api/v1/counters/99999999999999999999/call-next",
+            lan,
+            None,
+            404,
+            "unknown_counter",
+        ),
         ("GET", "/api/v1/tickets/99999999999999999999", {}, None, 404, "unknown_ticket"),
         ("POST", "/api/v1/counters/1/call", lan, {"ticket": 2**40}, 422, "invalid_number"),
         ("POST", "/api/v1/counters/1/start", lan, None, 409, "no_current_ticket"),
@@ -89,23 +107,52 @@ def test_bad_counter_requests(app, client):
         ("POST", "/api/v1/counters/1/call", lan, {"ticket": -5}, 422, "invalid_number"),
         ("POST", "/api/v1/counters/1/call", lan, {"ticket": 424242}, 404, "unknown_ticket"),
         ("POST", "/api/v1/counters/1/call", lan, {"number": "Z999"}, 404, "unknown_ticket"),
-        ("POST", "/api/v1/counters/1/call-next", {**lan, "Idempotency-Key": "x" * 500}, None, 400,
-         "invalid_idempotency_key"),
+        (
+            "POST",
+            "/api/v1/counters/1/call-next",
+            {**lan, "Idempotency-Key": "x" * 500},
+            None,
+            400,
+            "invalid_idempotency_key",
+        ),
         ("GET", "/api/v1/counters/1/call-next", lan, None, 405, "method_not_allowed"),
         ("GET", "/api/v1/tickets/999", {}, None, 404, "unknown_ticket"),
         ("GET", "/api/v1/tickets/token/nope", {}, None, 404, "unknown_ticket"),
         ("GET", "/api/v1/no-such-thing", {}, None, 404, "not_found"),
         ("POST", "/api/v1/tickets/1/cancel", {}, {"token": 5}, 422, "invalid_type"),
         ("POST", "/api/v1/auth/login", {}, {"username": "lan"}, 422, "missing_field"),
-        ("POST", "/api/v1/auth/login", {}, {"username": "lan", "password": 5}, 422, "missing_field"),
-        ("POST", "/api/v1/auth/login", {}, {"username": "lan", "password": "x", "counter": "1"},
-         422, "invalid_number"),
-        ("POST", "/api/v1/auth/login", {}, {"username": "lan", "password": "mat-khau-thu",
-                                             "counter": 77}, 404, "unknown_counter"),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            {},
+            {"username": "lan", "password": 5},
+            422,
+            "missing_field",
+        ),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            {},
+            {"username": "lan", "password": "x", "counter": "1"},
+            422,
+            "invalid_number",
+        ),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            {},
+            {"username": "lan", "password": "mat-khau-thu", "counter": 77},
+            404,
+            "unknown_counter",
+        ),
     ]
     for method, path, headers, body, status, code in cases:
         response = client.open(path, method=method, headers=headers, json=body)
-        assert (response.status_code, response.is_json) == (status, True), (path, body, response.data)
+        assert (response.status_code, response.is_json) == (status, True), (
+            path,
+            body,
+            response.data,
+        )
         assert response.get_json()["error"] == code, (path, body, response.get_json())
     assert table_counts(app) == before
     # A transfer to an unknown service while serving changes nothing either.
@@ -113,7 +160,9 @@ def test_bad_counter_requests(app, client):
     before = table_counts(app)
     bad = client.post("/api/v1/counters/1/transfer", headers=lan, json={"service": "Q"})
     assert bad.status_code == 404
-    bad = client.post("/api/v1/counters/1/transfer", headers=lan, json={"service": "C", "position": "x"})
+    bad = client.post(
+        "/api/v1/counters/1/transfer", headers=lan, json={"service": "C", "position": "x"}
+    )
     assert bad.status_code == 422
     assert table_counts(app) == before
     assert client.get("/api/v1/counters/1").get_json()["current_ticket"]["status"] == "called"
@@ -121,7 +170,9 @@ def test_bad_counter_requests(app, client):
 
 def test_messages_follow_accept_language(client):
     vi = client.post("/api/v1/tickets", json={"service": "Z"})
-    en = client.post("/api/v1/tickets", json={"service": "Z"}, headers={"Accept-Language": "en-US,en;q=0.9"})
+    en = client.post(
+        "/api/v1/tickets", json={"service": "Z"}, headers={"Accept-Language": "en-US,en;q=0.9"}
+    )
     assert vi.get_json()["message"] == "Không có dịch vụ mã Z."
     assert en.get_json()["message"] == "There is no service with code Z."
 
@@ -130,6 +181,8 @@ def test_sign_in_is_throttled_after_repeated_failures(client):
     for _ in range(5):
         wrong = client.post("/api/v1/auth/login", json={"username": "binh", "password": "sai"})
         assert wrong.status_code == 401
-    blocked = client.post("/api/v1/auth/login", json={"username": "binh", "password": "mat-khau-thu"})
+    blocked = client.post(
+        "/api/v1/auth/login", json={"username": "binh", "password": "mat-khau-thu"}
+    )
     assert blocked.status_code == 429
     assert blocked.get_json()["error"] == "too_many_attempts"

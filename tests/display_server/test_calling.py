@@ -34,7 +34,9 @@ def test_priority_first_then_service_order_then_arrival(client, lan):
 
 
 def test_ratio_policy_calls_one_priority_ticket_per_n_normal(make_app, clock):
-    client = make_app(make_site(priority_policy="ratio", priority_ratio=2), clock=clock).test_client()
+    client = make_app(
+        make_site(priority_policy="ratio", priority_ratio=2), clock=clock
+    ).test_client()
     headers = login(client, "lan", 1)
     for _ in range(4):
         issue(client, "A")
@@ -92,7 +94,8 @@ def test_empty_queue_is_a_clear_conflict(client, lan):
     response = client.post(f"{API}/1/call-next", headers=lan)
     assert response.status_code == 409
     assert response.get_json() == {
-        "error": "queue_empty", "message": "Không còn công dân nào đang chờ tại quầy 1."
+        "error": "queue_empty",
+        "message": "Không còn công dân nào đang chờ tại quầy 1.",
     }
 
 
@@ -176,7 +179,9 @@ def test_cancel_by_officer_or_by_the_citizens_token(client, lan):
     assert by_officer.get_json()["status"] == "cancelled"
     wrong = client.post(f"/api/v1/tickets/{second['id']}/cancel", json={"token": "nope"})
     assert wrong.status_code == 401
-    by_citizen = client.post(f"/api/v1/tickets/{second['id']}/cancel", json={"token": second["token"]})
+    by_citizen = client.post(
+        f"/api/v1/tickets/{second['id']}/cancel", json={"token": second["token"]}
+    )
     assert by_citizen.get_json()["status"] == "cancelled"
     assert client.post(f"{API}/1/call-next", headers=lan).get_json()["error"] == "queue_empty"
 
@@ -231,7 +236,10 @@ def test_officer_day_summary(client, clock, lan):
     client.post(f"{API}/1/no-show", headers=lan)
     day = client.get("/api/v1/officers/me/today", headers=lan).get_json()
     assert day == {
-        "day": "2026-11-25", "served": 1, "no_show": 1, "transferred": 0,
+        "day": "2026-11-25",
+        "served": 1,
+        "no_show": 1,
+        "transferred": 0,
         "average_service_minutes": 6.0,
     }
 

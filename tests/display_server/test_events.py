@@ -23,7 +23,11 @@ def test_a_day_of_changes_is_published_in_order_and_logged(app, client):
     client.post("/api/v1/counters/1/pause", headers=lan, json={"reason": "Nghỉ giải lao"})
     kinds = [kind for _, kind in seen]
     assert kinds == [
-        "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
+        "ticket.issued",
+        "ticket.called",
+        "ticket.recalled",
+        "ticket.started",
+        "ticket.finished",
         "counter.state",
     ]
     assert [seq for seq, _ in seen] == sorted(seq for seq, _ in seen)

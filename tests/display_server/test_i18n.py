@@ -18,7 +18,11 @@ def core_messages():
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", None) in RAISERS:
                     for arg in node.args:
-                        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and " " in arg.value:
+                        if (
+                            isinstance(arg, ast.Constant)
+                            and isinstance(arg.value, str)
+                            and " " in arg.value
+                        ):
                             found.add(arg.value)
     return found
 

@@ -46,7 +46,9 @@ def test_editing_the_site_file_updates_rows_in_place(tmp_path):
     app = create_app({"LUOT_DATA_DIR": tmp_path, "LUOT_SITE_FILE": site, "LUOT_FEATURES": []})
     app.extensions["luot.db"].dispose()
     site.write_text(
-        text.replace('services = ["A", "B"]', 'services = ["B"]').replace('name = "Chứng thực"', 'name = "Chứng thực bản sao"'),
+        text.replace('services = ["A", "B"]', 'services = ["B"]').replace(
+            'name = "Chứng thực"', 'name = "Chứng thực bản sao"'
+        ),
         encoding="utf-8",
     )
     app = create_app({"LUOT_DATA_DIR": tmp_path, "LUOT_SITE_FILE": site, "LUOT_FEATURES": []})
@@ -63,9 +65,18 @@ def test_editing_the_site_file_updates_rows_in_place(tmp_path):
     [
         ("[office]\nunit = 'x'\n", "[office] needs a name"),
         ("[office]\nname = 'X'\ntimezone = 'Mars/Olympus'\n", "unknown timezone"),
-        ("[office]\nname='X'\n[[services]]\ncode='a1'\nname='x'\n", "code must be 1–3 capital letters"),
-        ("[office]\nname='X'\n[[services]]\ncode='A'\nname='x'\nissue_start='7h'\n", "expected a time"),
-        ("[office]\nname='X'\n[[counters]]\nnumber=1\nservices=['Q']\n", "serves unknown service Q"),
+        (
+            "[office]\nname='X'\n[[services]]\ncode='a1'\nname='x'\n",
+            "code must be 1–3 capital letters",
+        ),
+        (
+            "[office]\nname='X'\n[[services]]\ncode='A'\nname='x'\nissue_start='7h'\n",
+            "expected a time",
+        ),
+        (
+            "[office]\nname='X'\n[[counters]]\nnumber=1\nservices=['Q']\n",
+            "serves unknown service Q",
+        ),
         ("[office]\nname='X'\n[[officers]]\nusername='a'\nfull_name='A'\n", "needs password"),
         ("[office\nname='X'\n", "not valid TOML"),
     ],

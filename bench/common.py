@@ -1,0 +1,140 @@
+"""Shared pieces of the benchmarks: a real `luot serve`, a light HTTP client, and tables."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import write_site  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """`luot serve` in a subprocess on a fresh data directory."""
+
+    def __init__(self, site: dict[str, Any], database: str | None = None) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="luot-bench-"))
+        self.site_file = write_site(self.dir / "site.toml", site)
+        self.port = free_port()
+        self.database = database
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Server:
+        command = [
+            sys.executable,
+            "-m",
+            "display_server",
+            "serve",
+            "--port",
+            str(self.port),
+            "--site",
+            str(self.site_file),
+            "--data-dir",
+            str(self.dir),
+        ]
+        if self.database:
+            command += ["--database", self.database]
+        log = (self.dir / "server.log").open("ab")
+        env = {**os.environ, "LUOT_LOG": "WARNING"}
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, env=env)
+        for _ in range(300):
+            try:
+                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError((self.dir / "server.log").read_text())
+
+    def rss_mb(self) -> float:
+        assert self.process is not None
+        return psutil.Process(self.process.pid).memory_info().rss / 2**20
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(15)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection with almost no client-side overhead."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        assert self.reader is not None and self.writer is not None
+        payload = json.dumps(body).encode() if body is not None else b""
+        head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(payload)}"]
+        if body is not None:
+            head.append("Content-Type: application/json")
+        head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
+        status_line = await self.reader.readline()
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        data = await self.reader.readexactly(length) if length else b""
+        return int(status_line.split()[1]), json.loads(data) if data else None
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[index]
+
+
+def summary(latencies_ms: Sequence[float], seconds: float) -> dict[str, float]:
+    return {
+        "rps": len(latencies_ms) / seconds if seconds else 0.0,
+        "p50": statistics.median(latencies_ms),
+        "p99": percentile(latencies_ms, 99),
+        "n": len(latencies_ms),
+    }
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True))  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
