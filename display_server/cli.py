@@ -13,11 +13,7 @@ from pathlib import Path
 from .site import SiteError
 
 # Modules exposing `register_cli(subparsers)` that add subcommands of their own.
-COMMAND_MODULES: list[str] = [
-    "display_server.voice.cli",
-    "display_server.printing",
-    "counter_app.cli",
-]
+COMMAND_MODULES: list[str] = []
 
 
 def _app_from_args(args: argparse.Namespace) -> object:

@@ -19,7 +19,7 @@ from flask import Flask
 
 from .events import EventBus
 
-FEATURES: list[str] = ["display_server.voice", "display_server.printing", "display_server.screens"]
+FEATURES: list[str] = []
 
 TicketIssuedHook = Callable[[Flask, dict[str, Any], dict[str, Any]], dict[str, Any] | None]
 AsgiScope = MutableMapping[str, Any]
