@@ -13,7 +13,9 @@ from pathlib import Path
 from .site import SiteError
 
 # Modules exposing `register_cli(subparsers)` that add subcommands of their own.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "display_server.printing",
+]
 
 
 def _app_from_args(args: argparse.Namespace) -> object:

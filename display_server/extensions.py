@@ -19,7 +19,9 @@ from flask import Flask
 
 from .events import EventBus
 
-FEATURES: list[str] = []
+FEATURES: list[str] = [
+    "display_server.printing",
+]
 
 TicketIssuedHook = Callable[[Flask, dict[str, Any], dict[str, Any]], dict[str, Any] | None]
 AsgiScope = MutableMapping[str, Any]
