@@ -48,7 +48,10 @@ def log_change(
     if ticket is not None:
         data["ticket"] = ticket_view(session, ticket, now=at)
         session.info.setdefault(VIEWS, {})[ticket.id] = data["ticket"]
-    if counter is not None:
+    if counter is not None and ticket is not None:
+        # The ticket already says where it is called; the counter's own state is enough here.
+        data["counter"] = {"number": counter.number, "name": counter.name, "state": counter.state}
+    elif counter is not None:
         data["counter"] = counter_view(session, counter, with_ticket=False)
     if officer is not None:
         data["officer"] = {"username": officer.username, "full_name": officer.full_name}

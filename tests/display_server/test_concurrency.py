@@ -95,6 +95,7 @@ def flask_poster(app) -> Callable[[int, str], tuple[int, dict[str, Any]]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)
 def test_sixteen_counters_share_three_thousand_tickets_on_sqlite(make_app):
     app = make_app(busy_site())
     fill_queue(app)
@@ -102,6 +103,7 @@ def test_sixteen_counters_share_three_thousand_tickets_on_sqlite(make_app):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)
 @pytest.mark.postgres
 def test_sixteen_counters_share_three_thousand_tickets_on_postgres(make_app, pg_url):
     app = make_app(busy_site(), database=pg_url)
@@ -110,6 +112,7 @@ def test_sixteen_counters_share_three_thousand_tickets_on_postgres(make_app, pg_
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)
 @pytest.mark.postgres
 def test_two_server_processes_share_one_postgres_database(make_app, pg_url, live_server):
     app = make_app(busy_site(), database=pg_url)

@@ -65,7 +65,10 @@ def test_sigkill_mid_load_loses_nothing(live_server, tmp_path):
     workers += [threading.Thread(target=counter, args=(n, u)) for n, u in ((1, "lan"), (2, "hung"))]
     for worker in workers:
         worker.start()
-    time.sleep(2.0)
+    # Kill in the thick of it: once real load has gone through, however slow the machine is.
+    deadline = time.monotonic() + 60
+    while (len(issued) < 60 or len(called) < 6) and time.monotonic() < deadline:
+        time.sleep(0.05)
     children = server.children()
     server.kill()
     killed_at = time.monotonic()
