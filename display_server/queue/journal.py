@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..db import record_event
@@ -33,8 +34,9 @@ def log_change(
 ) -> None:
     """Append `kind` to the event log and queue its bus event with the current views."""
     session.flush()
-    session.add(
-        EventLog(
+    # A Core insert: the log is append-only, so the unit of work has nothing to track for it.
+    session.execute(
+        insert(EventLog).values(
             office_id=office_id,
             at=at,
             kind=kind,
