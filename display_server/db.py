@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .events import EventBus
+from .pg_events import PostgresEventBridge
 
 PENDING_EVENTS = "luot.pending_events"
 
@@ -68,6 +69,9 @@ class Database:
     def __post_init__(self) -> None:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.bridge: PostgresEventBridge | None = None
+        if self.engine.dialect.name == "postgresql":
+            self.bridge = PostgresEventBridge(self.engine, self.bus)
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
@@ -88,6 +92,9 @@ class Database:
                 session.info[PENDING_EVENTS] = []
                 try:
                     yield session
+                    if self.bridge is not None:
+                        for kind, office_id, data in session.info[PENDING_EVENTS]:
+                            self.bridge.notify(session, kind, office_id, data)
                     session.commit()
                 except BaseException:
                     session.rollback()
@@ -102,7 +109,9 @@ class Database:
                 lock.release()
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Stop the event bridge and close every pooled connection."""
+        if self.bridge is not None:
+            self.bridge.close()
         self.engine.dispose()
 
 

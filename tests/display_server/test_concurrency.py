@@ -178,3 +178,24 @@ def test_eight_threads_issue_unique_consecutive_numbers_on_sqlite(make_app):
 @pytest.mark.postgres
 def test_eight_threads_issue_unique_consecutive_numbers_on_postgres(make_app, pg_url):
     assert_unique_and_consecutive(issue_concurrently(make_app(database=pg_url)), 480)
+
+
+@pytest.mark.postgres
+def test_events_reach_every_process_sharing_postgres(make_app, pg_url):
+    first = make_app(database=pg_url)
+    second = make_app(database=pg_url)
+    heard = threading.Event()
+    kinds: list[str] = []
+
+    def listen(event) -> None:
+        kinds.append(event.kind)
+        if event.kind == "ticket.issued":
+            heard.set()
+
+    second.extensions["luot.bus"].subscribe(listen)
+    number = first.test_client().post("/api/v1/tickets", json={"service": "C"}).get_json()["number"]
+    assert heard.wait(5), kinds
+    [issued] = [e for e in second.extensions["luot.bus"].since(0) if e.kind == "ticket.issued"]
+    assert issued.data["ticket"]["number"] == number
+    # A process does not hear its own events twice.
+    assert [e.kind for e in first.extensions["luot.bus"].since(0)].count("ticket.issued") == 1
