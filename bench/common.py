@@ -59,9 +59,9 @@ class Server:
         ]
         if self.database:
             command += ["--database", self.database]
-        log = (self.dir / "server.log").open("ab")
         env = {**os.environ, "LUOT_LOG": "WARNING"}
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, env=env)
+        with (self.dir / "server.log").open("ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, env=env)
         for _ in range(300):
             try:
                 if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:

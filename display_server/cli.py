@@ -10,11 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .site import SiteError
-
 # Modules exposing `register_cli(subparsers)` that add subcommands of their own.
 COMMAND_MODULES: list[str] = [
     "display_server.printing",
+    "display_server.voice.cli",
 ]
 
 
@@ -118,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=os.environ.get("LUOT_LOG", "INFO"), format="%(levelname)s %(name)s: %(message)s"
     )
+    from .site import SiteError  # imported here: worker processes re-import this module
+
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)

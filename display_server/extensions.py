@@ -21,6 +21,7 @@ from .events import EventBus
 
 FEATURES: list[str] = [
     "display_server.printing",
+    "display_server.voice",
 ]
 
 TicketIssuedHook = Callable[[Flask, dict[str, Any], dict[str, Any]], dict[str, Any] | None]
