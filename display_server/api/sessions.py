@@ -7,7 +7,7 @@ import time
 from collections import defaultdict, deque
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -61,7 +61,11 @@ class LoginThrottle:
             self._failures.pop(key, None)
 
 
-throttle = LoginThrottle()
+def login_throttle() -> LoginThrottle:
+    """This app's throttle (each app, and so each test, keeps its own count)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    throttle: LoginThrottle = app.extensions.setdefault("luot.login_throttle", LoginThrottle())
+    return throttle
 
 
 def _officer_json(officer: Any) -> dict[str, Any]:
@@ -78,6 +82,7 @@ def login() -> tuple[Response, int]:
         raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="password")
     counter_number = int_field(body, "counter", maximum=9999)
     key = (username.lower(), request.remote_addr or "")
+    throttle = login_throttle()
     if throttle.blocked(key):
         raise ApiError(
             429,
