@@ -20,8 +20,9 @@ from flask import Flask
 from .events import EventBus
 
 FEATURES: list[str] = [
-    "display_server.printing",
     "display_server.voice",
+    "display_server.printing",
+    "display_server.screens",
 ]
 
 TicketIssuedHook = Callable[[Flask, dict[str, Any], dict[str, Any]], dict[str, Any] | None]

@@ -1,0 +1,120 @@
+"""The screens' endpoints in the OpenAPI document: the event stream and ratings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+_NULL_OBJECT = {"type": ["object", "null"]}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+RATING_TARGET = {
+    "type": "object",
+    "required": ["target", "levels", "comment"],
+    "properties": {
+        "target": {
+            **_NULL_OBJECT,
+            "description": "the finished step awaiting a rating (officer, service, counter)",
+        },
+        "levels": {"type": "array", "items": {"type": "object"}},
+        "comment": {"type": "boolean", "description": "whether a comment may be added"},
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/api/v1/events": {
+        "get": {
+            "summary": "Live server-sent events: a snapshot first, then every committed change",
+            "description": (
+                "Ids are '<boot>-<seq>'; send Last-Event-ID to resume (a restarted server "
+                "answers with a fresh snapshot). Event names are the bus kinds (ticket.called, "
+                "counter.state, announcement.ready, …); keep-alive comments every 15 s. "
+                "?kinds=a,b filters."
+            ),
+            "parameters": [
+                {
+                    "name": "Last-Event-ID",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string"},
+                },
+                {"name": "kinds", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "an endless event stream",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                }
+            },
+        }
+    },
+    "/api/v1/events/stats": {
+        "get": {
+            "summary": "How many displays are connected to the event stream",
+            "responses": {"200": _json({"type": "object"})},
+        }
+    },
+    "/api/v1/tickets/{ticket_id}/rating": {
+        "post": {
+            "summary": "Rate a served step (from the counter's tablet, or the status page with "
+            "the ticket's token); one rating per step",
+            "parameters": [
+                {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["level"],
+                            "properties": {
+                                "level": {"type": "string", "examples": ["rat_hai_long"]},
+                                "comment": {"type": "string"},
+                                "step": {"type": "integer"},
+                                "token": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _json(
+                    {"type": "object", "required": ["step_id", "level", "score"]},
+                    "the stored rating",
+                ),
+                "400": _error("malformed request"),
+                "401": _error("the token does not match the ticket"),
+                "404": _error("unknown ticket or step"),
+                "409": _error("already rated, not finished, or past the rating window"),
+                "422": _error("unknown level or a bad field"),
+            },
+        }
+    },
+    "/api/v1/counters/{number}/rating-target": {
+        "get": {
+            "summary": "What the counter's rating tablet should ask about now",
+            "parameters": [
+                {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "responses": {"200": _json(RATING_TARGET), "404": _error("unknown counter")},
+        }
+    },
+    "/api/v1/tickets/token/{token}/rating-target": {
+        "get": {
+            "summary": "What the citizen's status page may still rate",
+            "parameters": [
+                {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "responses": {"200": _json(RATING_TARGET), "404": _error("unknown ticket")},
+        }
+    },
+}
