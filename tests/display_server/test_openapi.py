@@ -97,3 +97,10 @@ def test_real_responses_match_the_document(client, clock):
         "get",
         client.get("/api/v1/officers/me/today", headers=login(client, "hung", 2)),
     )
+
+
+def test_every_feature_route_is_documented_too(make_app):
+    from display_server.extensions import FEATURES
+
+    app = make_app(features=list(FEATURES), LUOT_VOICE_ENABLED=False)
+    test_every_api_route_is_documented(app)
