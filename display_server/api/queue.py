@@ -9,11 +9,11 @@ from sqlalchemy import func, select, text
 
 from .. import __version__
 from ..i18n import translate
-from ..models import Service, Ticket, TicketStatus
+from ..models import DailySequence, Service, Ticket, TicketStatus
 from ..queue.clock import local_day, local_time
 from ..queue.errors import IssuingRefused
 from ..queue.snapshot import queue_snapshot
-from ..queue.tickets import check_issuing_open
+from ..queue.tickets import check_daily_limit, check_issuing_open
 from ..queue.views import service_view
 from . import bp
 from .context import get_db, now, office
@@ -56,11 +56,19 @@ def list_services() -> Response:
             .where(Service.office_id == the_office.id)
             .order_by(Service.sort_order, Service.code)
         ).all()
+        issued_today: dict[int, int] = dict(
+            session.execute(  # type: ignore[arg-type]
+                select(DailySequence.service_id, DailySequence.last).where(
+                    DailySequence.local_day == today
+                )
+            ).all()
+        )
         result = []
         for service in services:
             issuing: dict[str, Any] = {"open": True, "reason": None, "message": None}
             try:
                 check_issuing_open(service, at_local)
+                check_daily_limit(service, issued_today.get(service.id, 0))
             except IssuingRefused as refused:
                 issuing = {
                     "open": False,

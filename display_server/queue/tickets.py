@@ -79,6 +79,18 @@ _NEXT_SEQUENCE = text(
 ).bindparams(bindparam("day", type_=Date()))
 
 
+def check_daily_limit(service: Service, issued_today: int) -> None:
+    """Refuse a ticket once the service has handed out its daily limit."""
+    if service.daily_limit is not None and issued_today >= service.daily_limit:
+        raise IssuingRefused(
+            "daily_limit_reached",
+            "Dịch vụ {service} đã hết số thứ tự trong ngày ({limit} số). "
+            "Kính mời Quý khách quay lại vào ngày làm việc tiếp theo.",
+            service=service.name,
+            limit=service.daily_limit,
+        )
+
+
 def next_sequence(session: Session, service: Service, at_local: datetime) -> int:
     """Take the next number of the day for `service` in one atomic statement."""
     result = session.execute(_NEXT_SEQUENCE, {"service": service.id, "day": at_local.date()})
@@ -109,15 +121,8 @@ def issue_ticket(
     at_local = local_time(office, now)
     check_issuing_open(service, at_local)
     sequence = next_sequence(session, service, at_local)
-    if service.daily_limit is not None and sequence > service.daily_limit:
-        # Raising rolls the transaction back, so the refused number is not consumed.
-        raise IssuingRefused(
-            "daily_limit_reached",
-            "Dịch vụ {service} đã hết số thứ tự trong ngày ({limit} số). "
-            "Kính mời Quý khách quay lại vào ngày làm việc tiếp theo.",
-            service=service.name,
-            limit=service.daily_limit,
-        )
+    # Raising rolls the transaction back, so a refused number is not consumed.
+    check_daily_limit(service, sequence - 1)
     ticket = Ticket(
         office_id=office.id,
         issue_service_id=service.id,

@@ -91,6 +91,11 @@ def test_daily_limit_refuses_without_consuming_a_number(make_app, clock):
         refused = client.post("/api/v1/tickets", json={"service": "C"})
         assert refused.status_code == 409
         assert refused.get_json()["error"] == "daily_limit_reached"
+    kiosk_view = {
+        s["code"]: s["issuing"] for s in client.get("/api/v1/services").get_json()["services"]
+    }
+    assert kiosk_view["C"]["open"] is False and kiosk_view["C"]["reason"] == "daily_limit_reached"
+    assert kiosk_view["A"]["open"] is True
     clock.advance(days=1)
     assert issue(client, "C")["number"] == "C001"
 
