@@ -14,6 +14,7 @@ from pathlib import Path
 COMMAND_MODULES: list[str] = [
     "display_server.printing",
     "display_server.voice.cli",
+    "counter_app.cli",
 ]
 
 

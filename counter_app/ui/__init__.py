@@ -1,0 +1,1 @@
+"""The counter window (customtkinter): pages, panels and the small sheets for details."""
