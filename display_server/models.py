@@ -20,6 +20,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -196,6 +197,21 @@ class Ticket(Base):
         Index("ix_ticket_queue", "office_id", "status", "service_id", "queued_at"),
         Index("ix_ticket_day", "office_id", "local_day"),
         Index("ix_ticket_counter", "counter_id", "status"),
+        # The next ticket of one service and priority class is the first entry in this order,
+        # so calling the next citizen is an index seek however long the line is.
+        Index(
+            "ix_ticket_next",
+            "office_id",
+            "service_id",
+            "local_day",
+            "status",
+            "priority",
+            text("front DESC"),
+            "queued_at",
+            "id",
+        ),
+        # Reports: the period's tickets with what the figures need, without visiting the table.
+        Index("ix_ticket_report", "office_id", "local_day", "issued_at", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -236,6 +252,19 @@ class TicketStep(Base):
         UniqueConstraint("ticket_id", "position"),
         Index("ix_step_service_finished", "service_id", "finished_at"),
         Index("ix_step_called", "called_at"),
+        # Reports: every column the report query reads from a step, reached by ticket.
+        Index(
+            "ix_step_report",
+            "ticket_id",
+            "position",
+            "outcome",
+            "service_id",
+            "counter_id",
+            "officer_id",
+            "called_at",
+            "started_at",
+            "finished_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -307,6 +336,8 @@ class Rating(Base):
     """A citizen's rating of one ticket step, stored with the officer who served it."""
 
     __tablename__ = "rating"
+    # Reports reach ratings by time (see display_server.reports.queries.rating_query).
+    __table_args__ = (Index("ix_rating_office_created", "office_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))

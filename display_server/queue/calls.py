@@ -7,9 +7,9 @@ PostgreSQL the next ticket is claimed with FOR UPDATE SKIP LOCKED and the counte
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..events import (
@@ -23,7 +23,6 @@ from ..events import (
 )
 from ..models import (
     Counter,
-    CounterService,
     CounterState,
     Office,
     Officer,
@@ -89,40 +88,45 @@ def _open_step(ticket: Ticket) -> TicketStep:
     return ticket.steps[-1]
 
 
+PRIORITY_CLASSES = [p.value for p in Priority if p is not Priority.NONE]
+
+
 def _next_candidate(
-    session: Session, office: Office, counter: Counter, priority_first: bool, today: object
-) -> Select[tuple[Ticket]]:
-    is_priority = Ticket.priority != Priority.NONE.value
-    priority_rank = (
-        case((is_priority, 0), else_=1) if priority_first else case((is_priority, 1), else_=0)
-    )
-    stmt = (
-        select(Ticket)
-        .join(
-            CounterService,
-            and_(
-                CounterService.service_id == Ticket.service_id,
-                CounterService.counter_id == counter.id,
-            ),
-        )
-        .where(
-            Ticket.office_id == office.id,
-            Ticket.status == TicketStatus.WAITING.value,
-            Ticket.local_day == today,
-            or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == counter.id),
-        )
-        .order_by(
-            priority_rank,
-            CounterService.rank,
-            Ticket.front.desc(),
-            Ticket.queued_at,
-            Ticket.id,
-        )
-        .limit(1)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=Ticket, skip_locked=True)
-    return stmt
+    session: Session, office: Office, counter: Counter, priority_first: bool, today: date
+) -> Ticket | None:
+    """The next ticket in calling order: priority class, service rank, front, queue time.
+
+    One small query per (class, service), each an index seek (ix_ticket_next), instead of
+    sorting the whole waiting room on every call.
+    """
+    classes = [True, False] if priority_first else [False, True]
+    lock = session.get_bind().dialect.name == "postgresql"
+    for priority in classes:
+        for link in counter.service_links:
+            stmt = (
+                select(Ticket)
+                .where(
+                    Ticket.office_id == office.id,
+                    Ticket.service_id == link.service_id,
+                    Ticket.local_day == today,
+                    Ticket.status == TicketStatus.WAITING.value,
+                    Ticket.priority.in_(PRIORITY_CLASSES)
+                    if priority
+                    else Ticket.priority == Priority.NONE.value,
+                    or_(
+                        Ticket.target_counter_id.is_(None),
+                        Ticket.target_counter_id == counter.id,
+                    ),
+                )
+                .order_by(Ticket.front.desc(), Ticket.queued_at, Ticket.id)
+                .limit(1)
+            )
+            if lock:
+                stmt = stmt.with_for_update(of=Ticket, skip_locked=True)
+            ticket = session.scalars(stmt).first()
+            if ticket is not None:
+                return ticket
+    return None
 
 
 def _call(
@@ -174,9 +178,7 @@ def call_next(
     else:
         priority_first = True
     today = local_day(office, now)
-    ticket = session.scalars(
-        _next_candidate(session, office, counter, priority_first, today)
-    ).first()
+    ticket = _next_candidate(session, office, counter, priority_first, today)
     if ticket is None:
         raise Conflict(
             "queue_empty",
