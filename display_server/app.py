@@ -16,8 +16,9 @@ from .api.errors import register_error_handlers
 from .db import Database, create_database_engine
 from .events import EventBus
 from .extensions import FEATURES
+from .queue.clock import utc_now
 from .schema import upgrade
-from .site import ensure_office, load_site, provision
+from .site import ensure_office, load_site, provision_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["luot.db"] = db
     with db.write_session() as session:
         if site:
-            provision(session, site)
+            provision_if_changed(session, site, utc_now())
         else:
             ensure_office(session)
 

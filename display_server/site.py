@@ -6,9 +6,11 @@ never duplicated; passwords are hashed on import and rehashed only when they cha
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from .auth import hash_password
-from .models import Counter, CounterService, Office, Officer, Role, Service
+from .models import Counter, CounterService, Office, Officer, OfficeSetting, Role, Service
 
 CODE = re.compile(r"^[A-Z]{1,3}$")
 
@@ -122,6 +124,35 @@ def _link_services(counter: Counter, wanted: list[Service]) -> None:
             counter.service_links.append(CounterService(service_id=service.id, rank=rank))
         else:
             existing.rank = rank
+
+
+SITE_APPLIED = "site_file_applied"
+
+
+def provision_if_changed(session: Session, site: dict[str, Any], now: datetime) -> bool:
+    """Apply the site file only if it changed since it was last applied.
+
+    Administration edits the same rows; re-applying an unchanged file on every start would
+    silently undo them. Editing the file (or a new file) applies it again.
+    """
+    digest = hashlib.sha256(
+        json.dumps(site, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+    office = ensure_office(session)
+    applied = session.get(OfficeSetting, (office.id, SITE_APPLIED))
+    if applied is not None and applied.value.get("sha256") == digest:
+        return False
+    provision(session, site)
+    if applied is None:
+        session.add(
+            OfficeSetting(
+                office_id=office.id, key=SITE_APPLIED, value={"sha256": digest}, updated_at=now
+            )
+        )
+    else:
+        applied.value = {"sha256": digest}
+        applied.updated_at = now
+    return True
 
 
 def provision(session: Session, site: dict[str, Any]) -> Office:

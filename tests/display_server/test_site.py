@@ -93,3 +93,19 @@ def test_cli_reports_a_bad_site_file_without_a_traceback(tmp_path, capsys):
     path.write_text("[office]\nunit = 'x'\n", encoding="utf-8")
     assert main(["provision", "--site", str(path), "--data-dir", str(tmp_path)]) == 2
     assert "needs a name" in capsys.readouterr().err
+
+
+def test_an_unchanged_site_file_does_not_undo_administration_edits(tmp_path):
+    config = {"LUOT_DATA_DIR": tmp_path, "LUOT_SITE_FILE": EXAMPLE, "LUOT_FEATURES": []}
+    app = create_app(config)
+    with app.extensions["luot.db"].write_session() as session:
+        service = session.scalars(select(Service).where(Service.code == "C")).one()
+        service.name = "Chứng thực bản sao từ bản chính"  # as /admin would
+    app.extensions["luot.db"].dispose()
+    restarted = create_app(config)
+    names = {
+        s["code"]: s["name"]
+        for s in restarted.test_client().get("/api/v1/services").get_json()["services"]
+    }
+    assert names["C"] == "Chứng thực bản sao từ bản chính"
+    restarted.extensions["luot.db"].dispose()
