@@ -23,6 +23,7 @@ FEATURES: list[str] = [
     "display_server.voice",
     "display_server.printing",
     "display_server.screens",
+    "display_server.admin",
 ]
 
 TicketIssuedHook = Callable[[Flask, dict[str, Any], dict[str, Any]], dict[str, Any] | None]

@@ -336,7 +336,8 @@ class Rating(Base):
     """A citizen's rating of one ticket step, stored with the officer who served it."""
 
     __tablename__ = "rating"
-    # Reports reach ratings by time (see display_server.reports.queries.rating_query).
+    # A period's ratings by their time. (The report query reaches ratings through their steps
+    # instead: without statistics SQLite may nest a range scan of this index per ticket.)
     __table_args__ = (Index("ix_rating_office_created", "office_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,42 @@
+"""Administration: the office set up in a browser, the live dashboard, reports and exports, the
+public transparency page, and apology slips.
+
+`init_app(app)` registers /admin (supervisor and admin roles, session sign-in, CSRF on every
+form, throttled sign-in, every change audited), /cong-khai, GET /api/v1/reports and
+POST /api/v1/tickets/{id}/apology.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from . import api, config_pages, live_pages, public, report_pages, settings_pages, signin
+from .blueprint import api_bp, bp, public_bp
+from .openapi import PATHS, SCHEMAS
+from .security import SignInThrottle, ensure_secret_key
+from .signin import THROTTLE_KEY
+
+__all__ = ["init_app"]
+
+_ROUTES = (api, config_pages, live_pages, public, report_pages, settings_pages, signin)
+SESSION_HOURS = 12
+
+
+def init_app(app: Flask) -> None:
+    """Join the app: secret key, session cookie settings, blueprints, API description."""
+    from ..api.openapi import add_paths
+
+    ensure_secret_key(app)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=SESSION_HOURS))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.extensions[THROTTLE_KEY] = SignInThrottle()
+    app.register_blueprint(bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+    add_paths(app, PATHS, SCHEMAS)
+    pages: list[Any] = app.config.setdefault("LUOT_PAGES", [])
+    pages += [("admin", "/admin"), ("reports", "/admin/reports"), ("public", "/cong-khai")]
