@@ -47,7 +47,7 @@ lint: venv
 	$(VENV)/bin/mypy
 
 bench: setup
-	$(PY) bench/run_all.py
+	for bench in bench/bench_*.py; do $(PY) $$bench || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -12,8 +12,8 @@ from pathlib import Path
 
 # Modules exposing `register_cli(subparsers)` that add subcommands of their own.
 COMMAND_MODULES: list[str] = [
-    "display_server.printing",
     "display_server.voice.cli",
+    "display_server.printing",
     "counter_app.cli",
 ]
 
