@@ -4,80 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import write_site  # noqa: E402
+from tests.servers import LiveServer, write_site  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """`luot serve` in a subprocess on a fresh data directory."""
+class Server(LiveServer):
+    """`luot serve` in a subprocess on a fresh data directory (the tests' LiveServer)."""
 
     def __init__(self, site: dict[str, Any], database: str | None = None) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="luot-bench-"))
-        self.site_file = write_site(self.dir / "site.toml", site)
-        self.port = free_port()
-        self.database = database
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(self.dir, write_site(self.dir / "site.toml", site), database=database)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Server:
-        command = [
-            sys.executable,
-            "-m",
-            "display_server",
-            "serve",
-            "--port",
-            str(self.port),
-            "--site",
-            str(self.site_file),
-            "--data-dir",
-            str(self.dir),
-        ]
-        if self.database:
-            command += ["--database", self.database]
-        env = {**os.environ, "LUOT_LOG": "WARNING"}
-        with (self.dir / "server.log").open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, env=env)
-        for _ in range(300):
-            try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError((self.dir / "server.log").read_text())
+    def start(self, timeout: float = 30.0) -> Server:
+        super().start(timeout)
+        return self
 
     def rss_mb(self) -> float:
         assert self.process is not None
-        return psutil.Process(self.process.pid).memory_info().rss / 2**20
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(15)
+        return float(psutil.Process(self.process.pid).memory_info().rss / 2**20)
 
 
 class Connection:
