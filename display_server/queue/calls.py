@@ -56,13 +56,14 @@ def _require_open(counter: Counter) -> None:
         )
 
 
-def _require_idle(session: Session, counter: Counter) -> None:
+def require_idle(session: Session, counter: Counter) -> None:
+    """Refuse while the counter has a citizen called or in service."""
     busy = current_ticket(session, counter)
     if busy is not None:
         raise Conflict(
             "counter_busy",
             "Quầy {counter} đang phục vụ số {ticket}. Hãy hoàn thành, chuyển hoặc đánh dấu vắng "
-            "mặt trước khi gọi số mới.",
+            "mặt trước.",
             counter=counter.number,
             ticket=busy.number,
         )
@@ -172,7 +173,7 @@ def call_next(
     now = now or utc_now()
     counter = get_counter(session, office, counter_number, lock=True)
     _require_open(counter)
-    _require_idle(session, counter)
+    require_idle(session, counter)
     if office.priority_policy == "ratio":
         priority_first = counter.normal_since_priority >= max(1, office.priority_ratio)
     else:
@@ -200,7 +201,7 @@ def call_ticket(
     now = now or utc_now()
     counter = get_counter(session, office, counter_number, lock=True)
     _require_open(counter)
-    _require_idle(session, counter)
+    require_idle(session, counter)
     if ticket.status == TicketStatus.NO_SHOW.value:
         grace = timedelta(minutes=office.no_show_grace_minutes)
         if now - ticket.status_changed_at > grace:

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from ..events import COUNTER_STATE
 from ..models import Counter, CounterState, Office, Officer
+from .calls import require_idle
 from .clock import utc_now
 from .errors import Conflict, InvalidInput
 from .journal import log_change
-from .lookups import current_ticket, get_counter
+from .lookups import get_counter
 
 MAX_REASON = 200
 
@@ -41,18 +42,6 @@ def _set_state(
     return counter
 
 
-def _require_idle(session: Session, counter: Counter) -> None:
-    busy = current_ticket(session, counter)
-    if busy is not None:
-        raise Conflict(
-            "counter_busy",
-            "Quầy {counter} đang phục vụ số {ticket}. Hãy hoàn thành, chuyển hoặc đánh dấu vắng "
-            "mặt trước.",
-            counter=counter.number,
-            ticket=busy.number,
-        )
-
-
 def sign_in_at_counter(
     session: Session,
     office: Office,
@@ -75,7 +64,7 @@ def sign_in_at_counter(
         select(Counter).where(Counter.officer_id == officer.id, Counter.id != counter.id)
     ).all()
     for other in elsewhere:
-        _require_idle(session, other)
+        require_idle(session, other)
         other.officer_id = None
         other.officer = None
         _set_state(session, office, other, CounterState.CLOSED, officer, now)
@@ -160,7 +149,7 @@ def close_counter(
     """Close the counter and sign its officer out; refused while a citizen is in progress."""
     now = now or utc_now()
     counter = get_counter(session, office, counter_number, lock=True)
-    _require_idle(session, counter)
+    require_idle(session, counter)
     counter.officer_id = None
     counter.officer = None
     return _set_state(session, office, counter, CounterState.CLOSED, officer, now)
