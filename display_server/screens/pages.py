@@ -154,22 +154,26 @@ def display() -> tuple[str, int]:
     )
 
 
-@bp.get("/display/counter/<int:number>")
-def counter_display(number: int) -> tuple[str, int]:
-    """The display above one counter: the number being served there."""
+def _counter_page(number: int, template: str, page: str, title: str) -> tuple[str, int]:
+    """A page that belongs to one counter (its display, its rating tablet)."""
     try:
         with get_db().read_session() as session:
-            counter = get_counter(session, get_office(session), number)
-            name = counter.name
+            name = get_counter(session, get_office(session), number).name
     except NotFound:
         return _missing("Không có quầy số này.")
     return render_screen(
-        "screens/counter.html",
-        page="counter",
-        title="Màn hình quầy",
+        template,
+        page=page,
+        title=title,
         config={"counter": number, "counter_name": name},
         counter_name=name,
     )
+
+
+@bp.get("/display/counter/<int:number>")
+def counter_display(number: int) -> tuple[str, int]:
+    """The display above one counter: the number being served there."""
+    return _counter_page(number, "screens/counter.html", "counter", "Màn hình quầy")
 
 
 @bp.get("/kiosk/<kiosk>")
@@ -218,19 +222,7 @@ def ticket_status(token: str) -> tuple[str, int]:
 @bp.get("/rate/<int:number>")
 def rating_tablet(number: int) -> tuple[str, int]:
     """The rating tablet at a counter."""
-    try:
-        with get_db().read_session() as session:
-            counter = get_counter(session, get_office(session), number)
-            name = counter.name
-    except NotFound:
-        return _missing("Không có quầy số này.")
-    return render_screen(
-        "screens/rating.html",
-        page="rating",
-        title="Đánh giá mức độ hài lòng",
-        config={"counter": number, "counter_name": name},
-        counter_name=name,
-    )
+    return _counter_page(number, "screens/rating.html", "rating", "Đánh giá mức độ hài lòng")
 
 
 @bp.get("/screens")
