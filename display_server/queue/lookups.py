@@ -34,6 +34,8 @@ def get_service(session: Session, office: Office, code: str) -> Service:
 
 def get_counter(session: Session, office: Office, number: int, *, lock: bool = False) -> Counter:
     """The office's counter `number`; `lock` holds its row until commit (PostgreSQL)."""
+    if not 0 < number < 2**31:
+        raise NotFound("unknown_counter", "Không có quầy số {number}.", number=number)
     stmt = select(Counter).where(Counter.office_id == office.id, Counter.number == number)
     if lock:
         stmt = stmt.with_for_update()

@@ -91,6 +91,7 @@ def test_bad_counter_requests(app, client):
             "unknown_counter",
         ),
         ("GET", "/api/v1/tickets/99999999999999999999", {}, None, 404, "unknown_ticket"),
+        ("GET", "/api/v1/counters/99999999999999999999", {}, None, 404, "unknown_counter"),
         ("POST", "/api/v1/counters/1/call", lan, {"ticket": 2**40}, 422, "invalid_number"),
         ("POST", "/api/v1/counters/1/start", lan, None, 409, "no_current_ticket"),
         ("POST", "/api/v1/counters/1/finish", lan, None, 409, "no_current_ticket"),
