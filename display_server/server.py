@@ -2,7 +2,8 @@
 
 A thread per connection cannot hold a thousand waiting-room displays on two cores, so raw ASGI
 routes (the event stream) run on the event loop while every other request goes to the Flask
-app through a2wsgi's worker threads, where SQLite's fsync releases the GIL.
+app through a pool of worker threads (display_server.wsgi_bridge), where SQLite's fsync
+releases the GIL.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import uvicorn
-from a2wsgi import WSGIMiddleware
 from flask import Flask
 
 from .extensions import asgi_routes
+from .wsgi_bridge import WSGIBridge
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ Send = Callable[[Any], Awaitable[None]]
 
 def build_asgi(app: Flask) -> Callable[[dict[str, Any], Receive, Send], Awaitable[None]]:
     """One ASGI callable serving the raw routes and, for everything else, the Flask app."""
-    wsgi = WSGIMiddleware(app, workers=WSGI_THREADS)  # type: ignore[arg-type]
+    wsgi = WSGIBridge(app, workers=WSGI_THREADS, max_body=int(app.config["MAX_CONTENT_LENGTH"]))
     routes = asgi_routes(app)
 
     async def asgi(scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -44,7 +45,7 @@ def build_asgi(app: Flask) -> Callable[[dict[str, Any], Receive, Send], Awaitabl
         if handler is not None:
             await handler(scope, receive, send)
             return
-        await wsgi(scope, receive, send)  # type: ignore[arg-type]
+        await wsgi(scope, receive, send)
 
     return asgi
 
