@@ -19,6 +19,7 @@ from ..models import AuthToken, Counter, IdempotencyRecord, Office, Role, Ticket
 from ..queue.clock import utc_now
 from ..queue.journal import last_view
 from ..queue.lookups import get_office
+from ..queue.records import CounterRow, TicketRow
 from ..queue.views import ticket_view, with_base_url
 from .errors import ApiError
 
@@ -38,7 +39,7 @@ def now() -> datetime:
     return clock() if clock else utc_now()
 
 
-def ticket_answer(session: Session, ticket: Ticket) -> dict[str, Any]:
+def ticket_answer(session: Session, ticket: Ticket | TicketRow) -> dict[str, Any]:
     """The ticket's view for a write's response: the one its event carried, made absolute."""
     view = last_view(session, ticket)
     if view is not None:
@@ -162,7 +163,7 @@ def require_auth(session: Session) -> AuthToken:
     return token
 
 
-def require_counter_access(session: Session, counter: Counter) -> AuthToken:
+def require_counter_access(session: Session, counter: Counter | CounterRow) -> AuthToken:
     """The caller may act at `counter`: signed in there, or a supervisor/admin."""
     token = require_auth(session)
     if token.officer.role in (Role.SUPERVISOR.value, Role.ADMIN.value):

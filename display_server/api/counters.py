@@ -13,6 +13,7 @@ from .. import queue
 from ..models import Counter, Office, Officer
 from ..queue.clock import local_day
 from ..queue.lookups import find_ticket_by_number, get_counter, get_ticket
+from ..queue.records import find_counter
 from ..queue.views import counter_view
 from . import bp
 from .context import (
@@ -35,9 +36,10 @@ def _counter_action(
     number: int, act: Callable[[Session, Office, Officer], Any], *, answer: str = "ticket"
 ) -> tuple[Response, int]:
     """Check the caller may act at counter `number`, run `act`, answer with ticket or counter."""
+
     def action(session: Session) -> dict[str, Any]:
         the_office = office(session)
-        counter = get_counter(session, the_office, number)
+        counter = find_counter(session, the_office.id, number)
         officer = require_counter_access(session, counter).officer
         result = act(session, the_office, officer)
         if answer == "counter":

@@ -8,8 +8,9 @@ PostgreSQL the next ticket is claimed with FOR UPDATE SKIP LOCKED and the counte
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Date, bindparam, or_
 from sqlalchemy.orm import Session
 
 from ..events import (
@@ -30,18 +31,32 @@ from ..models import (
     StepOutcome,
     Ticket,
     TicketStatus,
-    TicketStep,
 )
 from .clock import local_day, utc_now
 from .errors import Conflict, InvalidInput
 from .estimates import forget_average
 from .journal import log_change
-from .lookups import current_ticket, get_counter, get_service
+from .records import (
+    TICKET,
+    CounterRow,
+    TicketRow,
+    add_step,
+    current_ticket,
+    find_counter,
+    find_service,
+    first_ticket,
+    is_postgres,
+    load_ticket,
+    select_tickets,
+    set_counter,
+    set_step,
+    set_ticket,
+)
 
 ACTIVE = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
 
 
-def _require_open(counter: Counter) -> None:
+def _require_open(counter: CounterRow) -> None:
     if counter.state == CounterState.PAUSED.value:
         raise Conflict(
             "counter_paused",
@@ -56,9 +71,9 @@ def _require_open(counter: Counter) -> None:
         )
 
 
-def require_idle(session: Session, counter: Counter) -> None:
+def require_idle(session: Session, counter: Counter | CounterRow) -> None:
     """Refuse while the counter has a citizen called or in service."""
-    busy = current_ticket(session, counter)
+    busy = current_ticket(session, counter.id)
     if busy is not None:
         raise Conflict(
             "counter_busy",
@@ -69,8 +84,8 @@ def require_idle(session: Session, counter: Counter) -> None:
         )
 
 
-def _require_current(session: Session, counter: Counter, *statuses: str) -> Ticket:
-    ticket = current_ticket(session, counter)
+def _require_current(session: Session, counter: CounterRow, *statuses: str) -> TicketRow:
+    ticket = current_ticket(session, counter.id)
     if ticket is None:
         raise Conflict(
             "no_current_ticket", "Quầy {counter} chưa gọi số nào.", counter=counter.number
@@ -85,46 +100,54 @@ def _require_current(session: Session, counter: Counter, *statuses: str) -> Tick
     return ticket
 
 
-def _open_step(ticket: Ticket) -> TicketStep:
-    return ticket.steps[-1]
-
-
 PRIORITY_CLASSES = [p.value for p in Priority if p is not Priority.NONE]
 
 
+def _next_statement(priority: bool, *, lock: bool) -> Any:
+    stmt = (
+        select_tickets()
+        .where(
+            TICKET.c.office_id == bindparam("office_id"),
+            TICKET.c.service_id == bindparam("service_id"),
+            TICKET.c.local_day == bindparam("day", type_=Date()),
+            TICKET.c.status == TicketStatus.WAITING.value,
+            TICKET.c.priority.in_(PRIORITY_CLASSES)
+            if priority
+            else TICKET.c.priority == Priority.NONE.value,
+            or_(
+                TICKET.c.target_counter_id.is_(None),
+                TICKET.c.target_counter_id == bindparam("counter_id"),
+            ),
+        )
+        .order_by(TICKET.c.front.desc(), TICKET.c.queued_at, TICKET.c.id)
+        .limit(1)
+    )
+    # PostgreSQL: claim the row, passing by rows another process is claiming right now.
+    return stmt.with_for_update(skip_locked=True) if lock else stmt
+
+
+# (priority class?, lock?) → the statement finding the next ticket of one service.
+_NEXT = {(p, lock): _next_statement(p, lock=lock) for p in (True, False) for lock in (True, False)}
+
+
 def _next_candidate(
-    session: Session, office: Office, counter: Counter, priority_first: bool, today: date
-) -> Ticket | None:
+    session: Session, office: Office, counter: CounterRow, priority_first: bool, today: date
+) -> TicketRow | None:
     """The next ticket in calling order: priority class, service rank, front, queue time.
 
     One small query per (class, service), each an index seek (ix_ticket_next), instead of
     sorting the whole waiting room on every call.
     """
-    classes = [True, False] if priority_first else [False, True]
-    lock = session.get_bind().dialect.name == "postgresql"
-    for priority in classes:
-        for link in counter.service_links:
-            stmt = (
-                select(Ticket)
-                .where(
-                    Ticket.office_id == office.id,
-                    Ticket.service_id == link.service_id,
-                    Ticket.local_day == today,
-                    Ticket.status == TicketStatus.WAITING.value,
-                    Ticket.priority.in_(PRIORITY_CLASSES)
-                    if priority
-                    else Ticket.priority == Priority.NONE.value,
-                    or_(
-                        Ticket.target_counter_id.is_(None),
-                        Ticket.target_counter_id == counter.id,
-                    ),
-                )
-                .order_by(Ticket.front.desc(), Ticket.queued_at, Ticket.id)
-                .limit(1)
-            )
-            if lock:
-                stmt = stmt.with_for_update(of=Ticket, skip_locked=True)
-            ticket = session.scalars(stmt).first()
+    lock = is_postgres(session)
+    for priority in [True, False] if priority_first else [False, True]:
+        for service_id in counter.service_ids:
+            parameters = {
+                "office_id": office.id,
+                "service_id": service_id,
+                "day": today,
+                "counter_id": counter.id,
+            }
+            ticket = first_ticket(session, _NEXT[priority, lock], parameters)
             if ticket is not None:
                 return ticket
     return None
@@ -133,23 +156,29 @@ def _next_candidate(
 def _call(
     session: Session,
     office: Office,
-    counter: Counter,
+    counter: CounterRow,
     officer: Officer | None,
-    ticket: Ticket,
+    ticket: TicketRow,
     now: datetime,
-) -> Ticket:
-    step = _open_step(ticket)
-    ticket.status = TicketStatus.CALLED.value
-    ticket.counter_id = counter.id
-    ticket.counter = counter
-    ticket.status_changed_at = now
-    step.counter_id = counter.id
-    step.officer_id = officer.id if officer else None
-    step.called_at = now
+) -> TicketRow:
+    set_ticket(
+        session,
+        ticket,
+        status=TicketStatus.CALLED.value,
+        counter_id=counter.id,
+        status_changed_at=now,
+    )
+    set_step(
+        session,
+        ticket.open_step,
+        counter_id=counter.id,
+        officer_id=officer.id if officer else None,
+        called_at=now,
+    )
     if ticket.priority != Priority.NONE.value:
-        counter.normal_since_priority = 0
+        set_counter(session, counter, normal_since_priority=0)
     else:
-        counter.normal_since_priority += 1
+        set_counter(session, counter, normal_since_priority=counter.normal_since_priority + 1)
     log_change(
         session,
         TICKET_CALLED,
@@ -168,10 +197,10 @@ def call_next(
     counter_number: int,
     officer: Officer | None,
     now: datetime | None = None,
-) -> Ticket:
+) -> TicketRow:
     """Call the next citizen: priority per the office policy, then service order, then arrival."""
     now = now or utc_now()
-    counter = get_counter(session, office, counter_number, lock=True)
+    counter = find_counter(session, office.id, counter_number, lock=True)
     _require_open(counter)
     require_idle(session, counter)
     if office.priority_policy == "ratio":
@@ -194,38 +223,34 @@ def call_ticket(
     office: Office,
     counter_number: int,
     officer: Officer | None,
-    ticket: Ticket,
+    ticket: TicketRow | Ticket,
     now: datetime | None = None,
-) -> Ticket:
+) -> TicketRow:
     """Call a given ticket: a waiting one, or a no-show still inside the grace window."""
     now = now or utc_now()
-    counter = get_counter(session, office, counter_number, lock=True)
+    counter = find_counter(session, office.id, counter_number, lock=True)
     _require_open(counter)
     require_idle(session, counter)
-    if ticket.status == TicketStatus.NO_SHOW.value:
+    row = load_ticket(session, ticket.id, lock=True)
+    if row.status == TicketStatus.NO_SHOW.value:
         grace = timedelta(minutes=office.no_show_grace_minutes)
-        if now - ticket.status_changed_at > grace:
+        if now - row.status_changed_at > grace:
             raise Conflict(
                 "no_show_expired",
                 "Số {ticket} đã vắng mặt quá {minutes} phút; không thể gọi lại. "
                 "Công dân có thể lấy số mới.",
-                ticket=ticket.number,
+                ticket=row.number,
                 minutes=office.no_show_grace_minutes,
             )
-        previous = _open_step(ticket)
-        ticket.steps.append(
-            TicketStep(
-                position=previous.position + 1, service_id=previous.service_id, queued_at=now
-            )
-        )
-    elif ticket.status != TicketStatus.WAITING.value:
+        add_step(session, row, row.open_step.service_id, now)
+    elif row.status != TicketStatus.WAITING.value:
         raise Conflict(
             "not_waiting",
             "Số {ticket} không ở trạng thái chờ gọi ({status}).",
-            ticket=ticket.number,
-            status=ticket.status,
+            ticket=row.number,
+            status=row.status,
         )
-    return _call(session, office, counter, officer, ticket, now)
+    return _call(session, office, counter, officer, row, now)
 
 
 def recall(
@@ -234,13 +259,13 @@ def recall(
     counter_number: int,
     officer: Officer | None,
     now: datetime | None = None,
-) -> Ticket:
+) -> TicketRow:
     """Call the current ticket again (counted), when the citizen has not come up yet."""
     now = now or utc_now()
-    counter = get_counter(session, office, counter_number, lock=True)
+    counter = find_counter(session, office.id, counter_number, lock=True)
     ticket = _require_current(session, counter, TicketStatus.CALLED.value)
-    step = _open_step(ticket)
-    step.recall_count += 1
+    step = ticket.open_step
+    set_step(session, step, recall_count=step.recall_count + 1)
     log_change(
         session,
         TICKET_RECALLED,
@@ -260,14 +285,13 @@ def start_service(
     counter_number: int,
     officer: Officer | None,
     now: datetime | None = None,
-) -> Ticket:
+) -> TicketRow:
     """The citizen has come up: service starts now."""
     now = now or utc_now()
-    counter = get_counter(session, office, counter_number, lock=True)
+    counter = find_counter(session, office.id, counter_number, lock=True)
     ticket = _require_current(session, counter, TicketStatus.CALLED.value)
-    ticket.status = TicketStatus.SERVING.value
-    ticket.status_changed_at = now
-    _open_step(ticket).started_at = now
+    set_ticket(session, ticket, status=TicketStatus.SERVING.value, status_changed_at=now)
+    set_step(session, ticket.open_step, started_at=now)
     log_change(
         session,
         TICKET_STARTED,
@@ -280,22 +304,38 @@ def start_service(
     return ticket
 
 
-def _continue_or_close(ticket: Ticket, now: datetime, next_service_id: int | None) -> None:
-    if next_service_id is None:
-        ticket.status = TicketStatus.DONE.value
-        ticket.counter_id = None
-        ticket.counter = None
-        return
-    ticket.status = TicketStatus.WAITING.value
-    ticket.counter_id = None
-    ticket.counter = None
-    ticket.service_id = next_service_id
-    ticket.target_counter_id = None
-    ticket.steps.append(
-        TicketStep(
-            position=_open_step(ticket).position + 1, service_id=next_service_id, queued_at=now
-        )
-    )
+def _close_step(session: Session, ticket: TicketRow, outcome: StepOutcome, now: datetime) -> None:
+    """End the open step with `outcome`; a step ended without "start" started at its call."""
+    step = ticket.open_step
+    started = {} if step.started_at is not None else {"started_at": step.called_at or now}
+    set_step(session, step, finished_at=now, outcome=outcome.value, **started)
+
+
+def _move_on(
+    session: Session,
+    ticket: TicketRow,
+    now: datetime,
+    service_id: int,
+    *,
+    front: bool,
+    queued_at: datetime,
+    target_counter_id: int | None = None,
+    planned: list[str] | None = None,
+) -> None:
+    """Put the ticket back in line for `service_id` with a new step, keeping its number."""
+    changes: dict[str, object] = {
+        "status": TicketStatus.WAITING.value,
+        "status_changed_at": now,
+        "counter_id": None,
+        "service_id": service_id,
+        "target_counter_id": target_counter_id,
+        "front": front,
+        "queued_at": queued_at,
+    }
+    if planned is not None:
+        changes["planned"] = planned
+    set_ticket(session, ticket, **changes)
+    add_step(session, ticket, service_id, now)
 
 
 def finish_service(
@@ -304,29 +344,22 @@ def finish_service(
     counter_number: int,
     officer: Officer | None,
     now: datetime | None = None,
-) -> Ticket:
+) -> TicketRow:
     """Service is done; a bundled procedure continues at its next service on the same number."""
     now = now or utc_now()
-    counter = get_counter(session, office, counter_number, lock=True)
+    counter = find_counter(session, office.id, counter_number, lock=True)
     ticket = _require_current(session, counter, *ACTIVE)
-    step = _open_step(ticket)
-    if step.started_at is None:
-        # Finished without "start": the citizen was served from the moment of the call.
-        step.started_at = step.called_at or now
-    step.finished_at = now
-    step.outcome = StepOutcome.DONE.value
-    ticket.status_changed_at = now
+    step = ticket.open_step
+    _close_step(session, ticket, StepOutcome.DONE, now)
     forget_average(session, step.service_id)
-    next_service_id: int | None = None
     planned = list(ticket.planned or [])
     if planned:
-        next_service = get_service(session, office, planned.pop(0))
-        ticket.planned = planned
-        next_service_id = next_service.id
-        ticket.front = True
-        ticket.queued_at = now
-        ticket.service = next_service
-    _continue_or_close(ticket, now, next_service_id)
+        next_service = find_service(session, office.id, planned.pop(0))
+        _move_on(session, ticket, now, next_service.id, front=True, queued_at=now, planned=planned)
+    else:
+        set_ticket(
+            session, ticket, status=TicketStatus.DONE.value, status_changed_at=now, counter_id=None
+        )
     log_change(
         session,
         TICKET_FINISHED,
@@ -346,18 +379,15 @@ def mark_no_show(
     counter_number: int,
     officer: Officer | None,
     now: datetime | None = None,
-) -> Ticket:
+) -> TicketRow:
     """The citizen did not come up; the counter may call the number back within the grace window."""
     now = now or utc_now()
-    counter = get_counter(session, office, counter_number, lock=True)
+    counter = find_counter(session, office.id, counter_number, lock=True)
     ticket = _require_current(session, counter, TicketStatus.CALLED.value)
-    step = _open_step(ticket)
-    step.finished_at = now
-    step.outcome = StepOutcome.NO_SHOW.value
-    ticket.status = TicketStatus.NO_SHOW.value
-    ticket.status_changed_at = now
-    ticket.counter_id = None
-    ticket.counter = None
+    set_step(session, ticket.open_step, finished_at=now, outcome=StepOutcome.NO_SHOW.value)
+    set_ticket(
+        session, ticket, status=TicketStatus.NO_SHOW.value, status_changed_at=now, counter_id=None
+    )
     log_change(
         session,
         TICKET_NO_SHOW,
@@ -381,7 +411,7 @@ def transfer(
     position: str = "front",
     to_counter: int | None = None,
     now: datetime | None = None,
-) -> Ticket:
+) -> TicketRow:
     """Send the current citizen on to another service (or counter), keeping the number."""
     now = now or utc_now()
     if position not in ("front", "arrival"):
@@ -389,32 +419,31 @@ def transfer(
             "invalid_position",
             'Vị trí chuyển phải là "front" (lên đầu) hoặc "arrival" (theo giờ lấy số).',
         )
-    counter = get_counter(session, office, counter_number, lock=True)
+    counter = find_counter(session, office.id, counter_number, lock=True)
     ticket = _require_current(session, counter, *ACTIVE)
-    service = get_service(session, office, service_code)
+    service = find_service(session, office.id, service_code)
     if not service.active:
         raise Conflict(
             "service_inactive", "Dịch vụ {service} hiện tạm ngừng nhận hồ sơ.", service=service.name
         )
-    target = get_counter(session, office, to_counter) if to_counter is not None else None
-    if target is not None and service.id not in {link.service_id for link in target.service_links}:
+    target = find_counter(session, office.id, to_counter) if to_counter is not None else None
+    if target is not None and service.id not in target.service_ids:
         raise InvalidInput(
             "counter_does_not_serve",
             "Quầy {counter} không phục vụ dịch vụ {service}.",
             counter=target.number,
             service=service.name,
         )
-    step = _open_step(ticket)
-    if step.started_at is None:
-        step.started_at = step.called_at or now
-    step.finished_at = now
-    step.outcome = StepOutcome.TRANSFERRED.value
-    ticket.status_changed_at = now
-    ticket.front = position == "front"
-    ticket.queued_at = now if position == "front" else ticket.issued_at
-    ticket.service = service
-    _continue_or_close(ticket, now, service.id)
-    ticket.target_counter_id = target.id if target else None
+    _close_step(session, ticket, StepOutcome.TRANSFERRED, now)
+    _move_on(
+        session,
+        ticket,
+        now,
+        service.id,
+        front=position == "front",
+        queued_at=now if position == "front" else ticket.issued_at,
+        target_counter_id=target.id if target else None,
+    )
     log_change(
         session,
         TICKET_TRANSFERRED,
@@ -435,26 +464,23 @@ def transfer(
 def cancel_ticket(
     session: Session,
     office: Office,
-    ticket: Ticket,
+    ticket: TicketRow | Ticket,
     officer: Officer | None,
     now: datetime | None = None,
-) -> Ticket:
+) -> TicketRow:
     """Withdraw a waiting (or no-show) ticket, e.g. the citizen left or took a wrong number."""
     now = now or utc_now()
-    if ticket.status not in (TicketStatus.WAITING.value, TicketStatus.NO_SHOW.value):
+    row = load_ticket(session, ticket.id, lock=True)
+    if row.status not in (TicketStatus.WAITING.value, TicketStatus.NO_SHOW.value):
         raise Conflict(
             "not_cancellable",
             "Số {ticket} đang ở trạng thái {status}, không thể hủy.",
-            ticket=ticket.number,
-            status=ticket.status,
+            ticket=row.number,
+            status=row.status,
         )
-    step = _open_step(ticket)
+    step = row.open_step
     if step.outcome == StepOutcome.PENDING.value:
-        step.outcome = StepOutcome.CANCELLED.value
-        step.finished_at = now
-    ticket.status = TicketStatus.CANCELLED.value
-    ticket.status_changed_at = now
-    log_change(
-        session, TICKET_CANCELLED, office_id=office.id, at=now, ticket=ticket, officer=officer
-    )
-    return ticket
+        set_step(session, step, outcome=StepOutcome.CANCELLED.value, finished_at=now)
+    set_ticket(session, row, status=TicketStatus.CANCELLED.value, status_changed_at=now)
+    log_change(session, TICKET_CANCELLED, office_id=office.id, at=now, ticket=row, officer=officer)
+    return row

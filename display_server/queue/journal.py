@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from ..db import record_event
 from ..models import Counter, EventLog, Officer, Ticket
+from .records import CounterRow, TicketRow, connection
 from .views import counter_view, ticket_view
 
 VIEWS = "luot.ticket_views"
+_INSERT_EVENT = insert(EventLog)
 
 
-def last_view(session: Session, ticket: Ticket) -> dict[str, Any] | None:
+def last_view(session: Session, ticket: Ticket | TicketRow) -> dict[str, Any] | None:
     """The view `log_change` built for `ticket` in this transaction (its final state), if any."""
     views: dict[int, dict[str, Any]] = session.info.get(VIEWS, {})
     return views.get(ticket.id)
@@ -27,24 +29,25 @@ def log_change(
     *,
     office_id: int,
     at: datetime,
-    ticket: Ticket | None = None,
-    counter: Counter | None = None,
+    ticket: TicketRow | None = None,
+    counter: Counter | CounterRow | None = None,
     officer: Officer | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append `kind` to the event log and queue its bus event with the current views."""
     session.flush()
     # A Core insert: the log is append-only, so the unit of work has nothing to track for it.
-    session.execute(
-        insert(EventLog).values(
-            office_id=office_id,
-            at=at,
-            kind=kind,
-            ticket_id=ticket.id if ticket else None,
-            counter_id=counter.id if counter else None,
-            officer_id=officer.id if officer else None,
-            detail=detail or {},
-        )
+    connection(session).execute(
+        _INSERT_EVENT,
+        {
+            "office_id": office_id,
+            "at": at,
+            "kind": kind,
+            "ticket_id": ticket.id if ticket else None,
+            "counter_id": counter.id if counter else None,
+            "officer_id": officer.id if officer else None,
+            "detail": detail or {},
+        },
     )
     data: dict[str, Any] = dict(detail or {})
     if ticket is not None:
@@ -53,7 +56,7 @@ def log_change(
     if counter is not None and ticket is not None:
         # The ticket already says where it is called; the counter's own state is enough here.
         data["counter"] = {"number": counter.number, "name": counter.name, "state": counter.state}
-    elif counter is not None:
+    elif isinstance(counter, Counter):
         data["counter"] = counter_view(session, counter, with_ticket=False)
     if officer is not None:
         data["officer"] = {"username": officer.username, "full_name": officer.full_name}

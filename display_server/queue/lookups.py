@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Counter, Office, Service, Ticket, TicketStatus
+from ..models import Counter, Office, Service, Ticket
 from .errors import NotFound
 
 
@@ -79,13 +79,3 @@ def get_ticket_by_token(session: Session, token: str) -> Ticket:
     if ticket is None:
         raise NotFound("unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket=token[:12])
     return ticket
-
-
-def current_ticket(session: Session, counter: Counter) -> Ticket | None:
-    """The ticket called to or being served at `counter`, if any."""
-    return session.scalars(
-        select(Ticket).where(
-            Ticket.counter_id == counter.id,
-            Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
-        )
-    ).first()

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
 from ..events import TICKET_ISSUED
-from ..models import (
-    Channel,
-    Office,
-    Priority,
-    Service,
-    Ticket,
-    TicketStatus,
-    TicketStep,
-)
+from ..models import Channel, Office, Priority, Service, TicketStatus
 from .clock import local_time, utc_now
 from .errors import InvalidInput, IssuingRefused
 from .journal import log_change
-from .lookups import get_service
+from .records import ServiceRow, TicketRow, add_step, find_service, insert_ticket
 
 PRIORITIES = {p.value for p in Priority}
 CHANNELS = {c.value for c in Channel}
@@ -42,7 +35,7 @@ def parse_priority(value: str | None) -> str:
     return normal
 
 
-def check_issuing_open(service: Service, at_local: datetime) -> None:
+def check_issuing_open(service: Service | ServiceRow, at_local: datetime) -> None:
     """Refuse a ticket outside the service's issuing hours or while it is inactive."""
     if not service.active:
         raise IssuingRefused(
@@ -79,7 +72,7 @@ _NEXT_SEQUENCE = text(
 ).bindparams(bindparam("day", type_=Date()))
 
 
-def check_daily_limit(service: Service, issued_today: int) -> None:
+def check_daily_limit(service: Service | ServiceRow, issued_today: int) -> None:
     """Refuse a ticket once the service has handed out its daily limit."""
     if service.daily_limit is not None and issued_today >= service.daily_limit:
         raise IssuingRefused(
@@ -91,7 +84,7 @@ def check_daily_limit(service: Service, issued_today: int) -> None:
         )
 
 
-def next_sequence(session: Session, service: Service, at_local: datetime) -> int:
+def next_sequence(session: Session, service: Service | ServiceRow, at_local: datetime) -> int:
     """Take the next number of the day for `service` in one atomic statement."""
     result = session.execute(_NEXT_SEQUENCE, {"service": service.id, "day": at_local.date()})
     return int(result.scalar_one())
@@ -111,10 +104,10 @@ def issue_ticket(
     channel: str = Channel.KIOSK.value,
     kiosk: str | None = None,
     now: datetime | None = None,
-) -> Ticket:
+) -> TicketRow:
     """Issue the next ticket of the day for a service, enforcing hours and the daily limit."""
     now = now or utc_now()
-    service = get_service(session, office, service_code)
+    service = find_service(session, office.id, service_code)
     if channel not in CHANNELS:
         raise InvalidInput("invalid_channel", "Kênh lấy số không hợp lệ: {value}.", value=channel)
     priority_class = parse_priority(priority)
@@ -123,26 +116,28 @@ def issue_ticket(
     sequence = next_sequence(session, service, at_local)
     # Raising rolls the transaction back, so a refused number is not consumed.
     check_daily_limit(service, sequence - 1)
-    ticket = Ticket(
-        office_id=office.id,
-        issue_service_id=service.id,
-        local_day=at_local.date(),
-        sequence=sequence,
-        number=format_number(service.code, sequence),
-        token=secrets.token_urlsafe(12),
-        priority=priority_class,
-        channel=channel,
-        kiosk=kiosk,
-        status=TicketStatus.WAITING.value,
-        issued_at=now,
-        service_id=service.id,
-        queued_at=now,
-        front=False,
-        status_changed_at=now,
-        planned=list(service.follow_up or []),
-    )
-    ticket.service = service
-    ticket.steps.append(TicketStep(position=1, service_id=service.id, queued_at=now))
-    session.add(ticket)
+    values: dict[str, Any] = {
+        "office_id": office.id,
+        "issue_service_id": service.id,
+        "local_day": at_local.date(),
+        "sequence": sequence,
+        "number": format_number(service.code, sequence),
+        "token": secrets.token_urlsafe(12),
+        "priority": priority_class,
+        "channel": channel,
+        "kiosk": kiosk,
+        "status": TicketStatus.WAITING.value,
+        "issued_at": now,
+        "service_id": service.id,
+        "queued_at": now,
+        "front": False,
+        "target_counter_id": None,
+        "counter_id": None,
+        "status_changed_at": now,
+        "planned": list(service.follow_up),
+        "note": None,
+    }
+    ticket = TicketRow(id=insert_ticket(session, values), **values)
+    add_step(session, ticket, service.id, now)
     log_change(session, TICKET_ISSUED, office_id=office.id, at=now, ticket=ticket)
     return ticket

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Counter, Office, Service, Ticket, TicketStatus, TicketStep
+from ..models import Counter, Office, Service, Ticket, TicketStatus
 from .clock import local_time, utc_now
 from .estimates import estimated_wait_minutes, people_ahead, serving_counters
+from .records import Lookup, StepRow, TicketRow, current_ticket, load_ticket, lookup
 
 
 def iso(office: Office, at: datetime | None) -> str | None:
@@ -25,7 +25,7 @@ def with_base_url(view: dict[str, Any], base_url: str) -> dict[str, Any]:
     return view
 
 
-def status_url(office: Office, ticket: Ticket, base_url: str | None) -> str:
+def status_url(office: Office, ticket: TicketRow | Ticket, base_url: str | None) -> str:
     """Where the citizen follows the ticket (the QR code on the printed ticket)."""
     base = (office.public_url or base_url or "").rstrip("/")
     return f"{base}/t/{ticket.token}"
@@ -46,18 +46,16 @@ def service_view(service: Service) -> dict[str, Any]:
     }
 
 
-def step_view(office: Office, step: TicketStep) -> dict[str, Any]:
+def step_view(office: Office, step: StepRow, names: Lookup) -> dict[str, Any]:
     """One step of a ticket with every time recorded for it."""
+    counter = names.counter(step.counter_id)
+    officer = names.officer(step.officer_id)
     return {
         "id": step.id,
         "position": step.position,
-        "service": step.service.code,
-        "counter": step.counter.number if step.counter else None,
-        "officer": (
-            {"username": step.officer.username, "full_name": step.officer.full_name}
-            if step.officer
-            else None
-        ),
+        "service": names.service(step.service_id).code,
+        "counter": counter[0] if counter else None,
+        "officer": {"username": officer[0], "full_name": officer[1]} if officer else None,
         "queued_at": iso(office, step.queued_at),
         "called_at": iso(office, step.called_at),
         "recall_count": step.recall_count,
@@ -68,41 +66,46 @@ def step_view(office: Office, step: TicketStep) -> dict[str, Any]:
 
 
 def ticket_view(
-    session: Session, ticket: Ticket, *, base_url: str | None = None, now: datetime | None = None
+    session: Session,
+    ticket: TicketRow | Ticket,
+    *,
+    base_url: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """A ticket with its place in line, its steps and what a printed ticket needs."""
     now = now or utc_now()
-    office = session.get_one(Office, ticket.office_id)
-    service = ticket.service
-    waiting = ticket.status == TicketStatus.WAITING.value
-    ahead = people_ahead(session, ticket) if waiting else None
-    serving = serving_counters(session, service.id)
+    row = ticket if isinstance(ticket, TicketRow) else load_ticket(session, ticket.id)
+    office = session.get_one(Office, row.office_id)
+    names = lookup(session)
+    service = names.service(row.service_id)
+    waiting = row.status == TicketStatus.WAITING.value
+    ahead = people_ahead(session, row) if waiting else None
+    serving = serving_counters(session, row.service_id)
+    counter = names.counter(row.counter_id)
     return {
-        "id": ticket.id,
-        "number": ticket.number,
+        "id": row.id,
+        "number": row.number,
         "service": service.code,
         "service_name": service.name,
         "service_name_en": service.name_en,
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "channel": ticket.channel,
-        "kiosk": ticket.kiosk,
-        "issued_at": iso(office, ticket.issued_at),
-        "local_day": ticket.local_day.isoformat(),
+        "status": row.status,
+        "priority": row.priority,
+        "channel": row.channel,
+        "kiosk": row.kiosk,
+        "issued_at": iso(office, row.issued_at),
+        "local_day": row.local_day.isoformat(),
         "ahead": ahead,
         "estimated_wait_minutes": (
-            estimated_wait_minutes(session, ticket, ahead, now, serving)
-            if ahead is not None
-            else None
+            estimated_wait_minutes(session, row, ahead, now, serving) if ahead is not None else None
         ),
         "target_wait_minutes": service.target_wait_minutes,
-        "waited_minutes": round((now - ticket.issued_at).total_seconds() / 60, 1),
-        "token": ticket.token,
-        "status_url": status_url(office, ticket, base_url),
-        "counter": ticket.counter.number if ticket.counter else None,
-        "counter_name": ticket.counter.name if ticket.counter else None,
-        "planned": list(ticket.planned or []),
-        "steps": [step_view(office, step) for step in ticket.steps],
+        "waited_minutes": round((now - row.issued_at).total_seconds() / 60, 1),
+        "token": row.token,
+        "status_url": status_url(office, row, base_url),
+        "counter": counter[0] if counter else None,
+        "counter_name": counter[1] if counter else None,
+        "planned": list(row.planned or []),
+        "steps": [step_view(office, step, names) for step in row.steps],
         "office": {"name": office.name, "unit": office.unit, "timezone": office.timezone},
         "serving_counters": [{"number": n, "name": name} for n, name, _ in serving],
     }
@@ -112,12 +115,7 @@ def counter_view(session: Session, counter: Counter, *, with_ticket: bool = True
     """A counter's state, its officer, services and (optionally) its current ticket."""
     current: dict[str, Any] | None = None
     if with_ticket:
-        ticket = session.scalars(
-            select(Ticket).where(
-                Ticket.counter_id == counter.id,
-                Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
-            )
-        ).first()
+        ticket = current_ticket(session, counter.id)
         current = ticket_view(session, ticket) if ticket else None
     return {
         "number": counter.number,

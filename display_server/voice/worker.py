@@ -32,6 +32,7 @@ def run(conn: Connection, options: dict[str, Any]) -> None:
     # pyttsx3's espeak driver prints a line for every file it saves.
     sys.stdout = open(os.devnull, "w")  # open for the life of the process
     _exit_with_parent()
+    _lower_priority()
     try:
         speaker = _Speaker(options)
     except Exception as error:  # pyttsx3 missing, no driver, no espeak library…
@@ -136,6 +137,16 @@ class _Speaker:
 def _written(path: Path) -> bool:
     """Whether `path` holds more than an empty WAV header."""
     return path.is_file() and path.stat().st_size > EMPTY_WAV_BYTES
+
+
+def _lower_priority() -> None:
+    """Speech waits a few milliseconds rather than the queue's requests: an announcement lasts
+    seconds, a counter's click should answer at once."""
+    with contextlib.suppress(Exception):  # not permitted here: speak at normal priority
+        import psutil
+
+        below = getattr(psutil, "BELOW_NORMAL_PRIORITY_CLASS", 10)  # Windows class, else nice 10
+        psutil.Process().nice(below)
 
 
 def _send(conn: Connection, message: dict[str, Any]) -> None:

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from display_server import queue
 from display_server.db import Database
-from display_server.models import Officer, Rating, TicketStep
+from display_server.models import Officer, Rating
 from display_server.queue.counters import sign_in_at_counter
 from display_server.queue.errors import Conflict
-from display_server.queue.lookups import current_ticket, get_counter, get_office, get_ticket
+from display_server.queue.lookups import get_counter, get_office, get_ticket
+from display_server.queue.records import StepRow, current_ticket
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 TARGETS = {"A": 20, "B": 30}  # minutes, as in tests.factories.BASE_SITE
@@ -168,7 +169,7 @@ def _free(
         return
     record = records[ticket.id]
     if not record.steps or record.steps[-1].outcome != "pending":
-        record.steps.append(Step(ticket.service.code))
+        record.steps.append(Step(get_ticket(session, office, ticket.id).service.code))
     step = record.steps[-1]
     step.counter, step.officer, step.called_at = number, SEATS[number], at
     fate = by_ticket[ticket.id]
@@ -203,7 +204,7 @@ def _act(
         took = timedelta(seconds=fate.duration // (2 if fate.fate == "transfer" else 1))
         heapq.heappush(events, (at + took, next(order), "finish", number))
         return
-    current = current_ticket(session, get_counter(session, office, number))
+    current = current_ticket(session, get_counter(session, office, number).id)
     assert current is not None
     record_id = current.id
     record = records[record_id]
@@ -218,7 +219,7 @@ def _act(
         step.outcome = "done"
         if fate.rate is not None:
             session.flush()
-            step_row: TicketStep = ticket.steps[len(record.steps) - 1]
+            step_row: StepRow = ticket.steps[len(record.steps) - 1]
             session.add(
                 Rating(
                     office_id=office.id,
