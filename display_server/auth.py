@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .models import AuthToken, Counter, Office, Officer
+from .models import AuthToken, Counter, Officer
+from .queue.records import OfficeLike, OfficerRow, connection
 
 TOKEN_LIFETIME = timedelta(hours=14)
 # Compared against when the username is unknown, so both paths cost the same time.
@@ -23,7 +25,7 @@ def hash_password(password: str) -> str:
 
 
 def verify_officer(
-    session: Session, office: Office, username: str, password: str
+    session: Session, office: OfficeLike, username: str, password: str
 ) -> Officer | None:
     """The active officer with these credentials, or None."""
     officer = session.scalars(
@@ -62,6 +64,40 @@ def resolve_token(session: Session, raw: str, now: datetime) -> AuthToken | None
     if token is None or token.revoked or token.expires_at <= now or not token.officer.active:
         return None
     return token
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The officer behind a live token and the counter it was issued for."""
+
+    officer: OfficerRow
+    counter_id: int | None
+
+
+_TOKEN: Table = AuthToken.__table__  # type: ignore[assignment]
+_OFFICER: Table = Officer.__table__  # type: ignore[assignment]
+_CALLER = (
+    select(
+        _TOKEN.c.counter_id,
+        _TOKEN.c.expires_at,
+        _TOKEN.c.revoked,
+        _OFFICER.c.id,
+        _OFFICER.c.username,
+        _OFFICER.c.full_name,
+        _OFFICER.c.role,
+        _OFFICER.c.active,
+    )
+    .join(_OFFICER, _OFFICER.c.id == _TOKEN.c.officer_id)
+    .where(_TOKEN.c.token_hash == bindparam("digest"))
+)
+
+
+def resolve_caller(session: Session, raw: str, now: datetime) -> Caller | None:
+    """`resolve_token` in one prebuilt statement, for the routes every click goes through."""
+    row = connection(session).execute(_CALLER, {"digest": _digest(raw)}).first()
+    if row is None or row.revoked or row.expires_at <= now or not row.active:
+        return None
+    return Caller(OfficerRow(row.id, row.username, row.full_name, row.role), row.counter_id)
 
 
 def revoke_token(session: Session, raw: str) -> None:

@@ -8,22 +8,22 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..auth import resolve_token
+from ..auth import Caller, resolve_caller, resolve_token
 from ..db import Database
-from ..models import AuthToken, Counter, IdempotencyRecord, Office, Role, Ticket
+from ..models import AuthToken, Counter, IdempotencyRecord, Role, Ticket
 from ..queue.clock import utc_now
 from ..queue.journal import last_view
-from ..queue.lookups import get_office
-from ..queue.records import CounterRow, TicketRow
+from ..queue.records import CounterRow, OfficeRow, TicketRow, find_office
 from ..queue.views import ticket_view, with_base_url
 from .errors import ApiError
 
 MAX_TEXT = 500
+SIGN_IN_AGAIN = "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại."
 MAX_KEY = 128
 
 
@@ -47,9 +47,9 @@ def ticket_answer(session: Session, ticket: Ticket | TicketRow) -> dict[str, Any
     return ticket_view(session, ticket, base_url=base_url(), now=now())
 
 
-def office(session: Session) -> Office:
-    """The office this server hosts."""
-    return get_office(session)
+def office(session: Session) -> OfficeRow:
+    """The office this server hosts (a plain row: the routes only read it)."""
+    return find_office(session)
 
 
 def base_url() -> str:
@@ -156,26 +156,26 @@ def require_auth(session: Session) -> AuthToken:
     raw = bearer_token()
     token = resolve_token(session, raw, now()) if raw else None
     if token is None:
-        raise ApiError(
-            401, "unauthorized", "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại."
-        )
-    g.luot_auth = token
+        raise ApiError(401, "unauthorized", SIGN_IN_AGAIN)
     return token
 
 
-def require_counter_access(session: Session, counter: Counter | CounterRow) -> AuthToken:
+def require_counter_access(session: Session, counter: Counter | CounterRow) -> Caller:
     """The caller may act at `counter`: signed in there, or a supervisor/admin."""
-    token = require_auth(session)
-    if token.officer.role in (Role.SUPERVISOR.value, Role.ADMIN.value):
-        return token
-    if token.counter_id != counter.id:
+    raw = bearer_token()
+    caller = resolve_caller(session, raw, now()) if raw else None
+    if caller is None:
+        raise ApiError(401, "unauthorized", SIGN_IN_AGAIN)
+    if caller.officer.role in (Role.SUPERVISOR.value, Role.ADMIN.value):
+        return caller
+    if caller.counter_id != counter.id:
         raise ApiError(
             403,
             "not_your_counter",
             "Bạn không đăng nhập tại quầy {counter}.",
             counter=counter.number,
         )
-    return token
+    return caller
 
 
 def require_role(session: Session, *roles: str) -> AuthToken:

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import queue
-from ..models import Counter, Office, Officer
+from ..models import Counter
 from ..queue.clock import local_day
 from ..queue.lookups import find_ticket_by_number, get_counter, get_ticket
-from ..queue.records import find_counter
+from ..queue.records import OfficeLike, OfficerLike, find_counter
 from ..queue.views import counter_view
 from . import bp
 from .context import (
@@ -33,7 +33,7 @@ MAX_COUNTER = 9999
 
 
 def _counter_action(
-    number: int, act: Callable[[Session, Office, Officer], Any], *, answer: str = "ticket"
+    number: int, act: Callable[[Session, OfficeLike, OfficerLike], Any], *, answer: str = "ticket"
 ) -> tuple[Response, int]:
     """Check the caller may act at counter `number`, run `act`, answer with ticket or counter."""
 
@@ -87,7 +87,7 @@ def call_given(number: int) -> tuple[Response, int]:
     if ticket_id is None and not display_number:
         raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="ticket / number")
 
-    def act(session: Session, the_office: Office, officer: Officer) -> Any:
+    def act(session: Session, the_office: OfficeLike, officer: OfficerLike) -> Any:
         if ticket_id is not None:
             ticket = get_ticket(session, the_office, ticket_id, lock=True)
         else:

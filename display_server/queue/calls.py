@@ -25,8 +25,6 @@ from ..events import (
 from ..models import (
     Counter,
     CounterState,
-    Office,
-    Officer,
     Priority,
     StepOutcome,
     Ticket,
@@ -39,6 +37,8 @@ from .journal import log_change
 from .records import (
     TICKET,
     CounterRow,
+    OfficeLike,
+    OfficerLike,
     TicketRow,
     add_step,
     current_ticket,
@@ -131,7 +131,7 @@ _NEXT = {(p, lock): _next_statement(p, lock=lock) for p in (True, False) for loc
 
 
 def _next_candidate(
-    session: Session, office: Office, counter: CounterRow, priority_first: bool, today: date
+    session: Session, office: OfficeLike, counter: CounterRow, priority_first: bool, today: date
 ) -> TicketRow | None:
     """The next ticket in calling order: priority class, service rank, front, queue time.
 
@@ -155,9 +155,9 @@ def _next_candidate(
 
 def _call(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter: CounterRow,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     ticket: TicketRow,
     now: datetime,
 ) -> TicketRow:
@@ -193,9 +193,9 @@ def _call(
 
 def call_next(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime | None = None,
 ) -> TicketRow:
     """Call the next citizen: priority per the office policy, then service order, then arrival."""
@@ -220,9 +220,9 @@ def call_next(
 
 def call_ticket(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     ticket: TicketRow | Ticket,
     now: datetime | None = None,
 ) -> TicketRow:
@@ -255,9 +255,9 @@ def call_ticket(
 
 def recall(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime | None = None,
 ) -> TicketRow:
     """Call the current ticket again (counted), when the citizen has not come up yet."""
@@ -281,9 +281,9 @@ def recall(
 
 def start_service(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime | None = None,
 ) -> TicketRow:
     """The citizen has come up: service starts now."""
@@ -340,9 +340,9 @@ def _move_on(
 
 def finish_service(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime | None = None,
 ) -> TicketRow:
     """Service is done; a bundled procedure continues at its next service on the same number."""
@@ -375,9 +375,9 @@ def finish_service(
 
 def mark_no_show(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime | None = None,
 ) -> TicketRow:
     """The citizen did not come up; the counter may call the number back within the grace window."""
@@ -403,9 +403,9 @@ def mark_no_show(
 
 def transfer(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     service_code: str,
     *,
     position: str = "front",
@@ -463,9 +463,9 @@ def transfer(
 
 def cancel_ticket(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     ticket: TicketRow | Ticket,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime | None = None,
 ) -> TicketRow:
     """Withdraw a waiting (or no-show) ticket, e.g. the citizen left or took a wrong number."""

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from ..models import Office
+
+class HasTimezone(Protocol):
+    """An office, as far as its clock goes."""
+
+    @property
+    def timezone(self) -> str: ...
 
 
 def utc_now() -> datetime:
@@ -20,11 +26,11 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def local_time(office: Office, at: datetime) -> datetime:
+def local_time(office: HasTimezone, at: datetime) -> datetime:
     """`at` in the office's time zone."""
     return at.astimezone(zone(office.timezone))
 
 
-def local_day(office: Office, at: datetime) -> date:
+def local_day(office: HasTimezone, at: datetime) -> date:
     """The office's calendar day at `at`."""
     return local_time(office, at).date()

@@ -8,22 +8,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..events import COUNTER_STATE
-from ..models import Counter, CounterState, Office, Officer
+from ..models import Counter, CounterState, Officer
 from .calls import require_idle
 from .clock import utc_now
 from .errors import Conflict, InvalidInput
 from .journal import log_change
 from .lookups import get_counter
+from .records import OfficeLike, OfficerLike
 
 MAX_REASON = 200
 
 
 def _set_state(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter: Counter,
     state: CounterState,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime,
     reason: str | None = None,
 ) -> Counter:
@@ -44,7 +45,7 @@ def _set_state(
 
 def sign_in_at_counter(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
     officer: Officer,
     now: datetime | None = None,
@@ -77,7 +78,7 @@ def sign_in_at_counter(
 
 def sign_out_of_counter(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
     officer: Officer,
     now: datetime | None = None,
@@ -88,9 +89,9 @@ def sign_out_of_counter(
 
 def open_counter(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime | None = None,
 ) -> Counter:
     """Open the counter for calls."""
@@ -101,9 +102,9 @@ def open_counter(
 
 def pause_counter(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     reason: str,
     now: datetime | None = None,
 ) -> Counter:
@@ -122,9 +123,9 @@ def pause_counter(
 
 def resume_counter(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime | None = None,
 ) -> Counter:
     """Back from a pause."""
@@ -141,9 +142,9 @@ def resume_counter(
 
 def close_counter(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     now: datetime | None = None,
 ) -> Counter:
     """Close the counter and sign its officer out; refused while a citizen is in progress."""

@@ -9,8 +9,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..db import record_event
-from ..models import Counter, EventLog, Officer, Ticket
-from .records import CounterRow, TicketRow, connection
+from ..models import Counter, EventLog, Ticket
+from .records import CounterRow, OfficerLike, TicketRow, connection
 from .views import counter_view, ticket_view
 
 VIEWS = "luot.ticket_views"
@@ -31,7 +31,7 @@ def log_change(
     at: datetime,
     ticket: TicketRow | None = None,
     counter: Counter | CounterRow | None = None,
-    officer: Officer | None = None,
+    officer: OfficerLike | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append `kind` to the event log and queue its bus event with the current views."""

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Counter, Office, Service, Ticket
 from .errors import NotFound
+from .records import OfficeLike
 
 
 def get_office(session: Session, office_id: int | None = None) -> Office:
@@ -22,7 +23,7 @@ def get_office(session: Session, office_id: int | None = None) -> Office:
     return office
 
 
-def get_service(session: Session, office: Office, code: str) -> Service:
+def get_service(session: Session, office: OfficeLike, code: str) -> Service:
     """The office's service with ticket prefix `code` (case does not matter)."""
     service = session.scalars(
         select(Service).where(Service.office_id == office.id, Service.code == code.upper())
@@ -32,7 +33,9 @@ def get_service(session: Session, office: Office, code: str) -> Service:
     return service
 
 
-def get_counter(session: Session, office: Office, number: int, *, lock: bool = False) -> Counter:
+def get_counter(
+    session: Session, office: OfficeLike, number: int, *, lock: bool = False
+) -> Counter:
     """The office's counter `number`; `lock` holds its row until commit (PostgreSQL)."""
     if not 0 < number < 2**31:
         raise NotFound("unknown_counter", "Không có quầy số {number}.", number=number)
@@ -45,7 +48,9 @@ def get_counter(session: Session, office: Office, number: int, *, lock: bool = F
     return counter
 
 
-def get_ticket(session: Session, office: Office, ticket_id: int, *, lock: bool = False) -> Ticket:
+def get_ticket(
+    session: Session, office: OfficeLike, ticket_id: int, *, lock: bool = False
+) -> Ticket:
     """The office's ticket with database id `ticket_id`."""
     if not 0 < ticket_id < 2**63:
         raise NotFound("unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket=ticket_id)
@@ -59,7 +64,7 @@ def get_ticket(session: Session, office: Office, ticket_id: int, *, lock: bool =
 
 
 def find_ticket_by_number(
-    session: Session, office: Office, number: str, day: date, *, lock: bool = False
+    session: Session, office: OfficeLike, number: str, day: date, *, lock: bool = False
 ) -> Ticket:
     """The ticket displayed as `number` ("A012") on the office's local `day`."""
     stmt = select(Ticket).where(

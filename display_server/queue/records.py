@@ -14,12 +14,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Counter, CounterService, Officer, Service, Ticket, TicketStatus, TicketStep
+from ..models import (
+    Counter,
+    CounterService,
+    Office,
+    Officer,
+    Service,
+    Ticket,
+    TicketStatus,
+    TicketStep,
+)
 from .errors import NotFound
 
 TICKET: Table = Ticket.__table__  # type: ignore[assignment]
@@ -28,6 +37,7 @@ COUNTER: Table = Counter.__table__  # type: ignore[assignment]
 SERVICE: Table = Service.__table__  # type: ignore[assignment]
 OFFICER: Table = Officer.__table__  # type: ignore[assignment]
 COUNTER_SERVICE: Table = CounterService.__table__  # type: ignore[assignment]
+OFFICE: Table = Office.__table__  # type: ignore[assignment]
 
 LOOKUP = "luot.lookup"
 
@@ -283,6 +293,14 @@ class Lookup:
         self._services: dict[int, ServiceInfo] | None = None
         self._counters: dict[int, tuple[int, str]] | None = None
         self._officers: dict[int, tuple[str, str]] = {}
+        self._offices: dict[int, OfficeRow] = {}
+
+    def office(self, office_id: int) -> OfficeRow:
+        """The office with id `office_id`."""
+        found = self._offices.get(office_id)
+        if found is None:
+            found = self._offices[office_id] = find_office(self.session, office_id)
+        return found
 
     def service(self, service_id: int) -> ServiceInfo:
         """The service with id `service_id`."""
@@ -373,3 +391,76 @@ _CURRENT = (
 def current_ticket(session: Session, counter_id: int) -> TicketRow | None:
     """The ticket called to or being served at the counter with id `counter_id`, if any."""
     return first_ticket(session, _CURRENT, {"counter_id": counter_id})
+
+
+class OfficeLike(Protocol):
+    """What the queue engine reads of an office: `models.Office` and `OfficeRow` both have it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def priority_policy(self) -> str: ...
+    @property
+    def priority_ratio(self) -> int: ...
+    @property
+    def no_show_grace_minutes(self) -> int: ...
+    @property
+    def public_url(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeRow:
+    """An office (the columns of `office`)."""
+
+    id: int
+    name: str
+    unit: str
+    timezone: str
+    priority_policy: str
+    priority_ratio: int
+    no_show_grace_minutes: int
+    public_url: str | None
+
+
+_OFFICE_COLUMNS = [OFFICE.c[f.name] for f in fields(OfficeRow)]
+_SELECT_OFFICE = select(*_OFFICE_COLUMNS).where(OFFICE.c.id == bindparam("office_id"))
+_SELECT_FIRST_OFFICE = select(*_OFFICE_COLUMNS).order_by(OFFICE.c.id).limit(1)
+
+
+def find_office(session: Session, office_id: int | None = None) -> OfficeRow:
+    """The office with `office_id`, or the first one when none is named."""
+    conn = connection(session)
+    if office_id is None:
+        row = conn.execute(_SELECT_FIRST_OFFICE).first()
+    else:
+        row = conn.execute(_SELECT_OFFICE, {"office_id": office_id}).first()
+    if row is None:
+        raise NotFound("office_not_found", "Chưa cấu hình cơ quan.")
+    return OfficeRow(**row._mapping)
+
+
+class OfficerLike(Protocol):
+    """What the queue engine records of the officer acting: `models.Officer` or `OfficerRow`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRow:
+    """An officer as the counter routes need them."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str

@@ -10,11 +10,19 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
 from ..events import TICKET_ISSUED
-from ..models import Channel, Office, Priority, Service, TicketStatus
+from ..models import Channel, Priority, Service, TicketStatus
 from .clock import local_time, utc_now
 from .errors import InvalidInput, IssuingRefused
 from .journal import log_change
-from .records import ServiceRow, TicketRow, add_step, find_service, insert_ticket
+from .records import (
+    OfficeLike,
+    ServiceRow,
+    TicketRow,
+    add_step,
+    connection,
+    find_service,
+    insert_ticket,
+)
 
 PRIORITIES = {p.value for p in Priority}
 CHANNELS = {c.value for c in Channel}
@@ -86,7 +94,9 @@ def check_daily_limit(service: Service | ServiceRow, issued_today: int) -> None:
 
 def next_sequence(session: Session, service: Service | ServiceRow, at_local: datetime) -> int:
     """Take the next number of the day for `service` in one atomic statement."""
-    result = session.execute(_NEXT_SEQUENCE, {"service": service.id, "day": at_local.date()})
+    result = connection(session).execute(
+        _NEXT_SEQUENCE, {"service": service.id, "day": at_local.date()}
+    )
     return int(result.scalar_one())
 
 
@@ -97,7 +107,7 @@ def format_number(code: str, sequence: int) -> str:
 
 def issue_ticket(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     service_code: str,
     *,
     priority: str | None = None,

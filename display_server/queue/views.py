@@ -7,13 +7,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import Counter, Office, Service, Ticket, TicketStatus
-from .clock import local_time, utc_now
+from ..models import Counter, Service, Ticket, TicketStatus
+from .clock import HasTimezone, local_time, utc_now
 from .estimates import estimated_wait_minutes, people_ahead, serving_counters
-from .records import Lookup, StepRow, TicketRow, current_ticket, load_ticket, lookup
+from .records import (
+    Lookup,
+    OfficeLike,
+    StepRow,
+    TicketRow,
+    current_ticket,
+    load_ticket,
+    lookup,
+)
 
 
-def iso(office: Office, at: datetime | None) -> str | None:
+def iso(office: HasTimezone, at: datetime | None) -> str | None:
     """`at` as ISO 8601 in the office's zone (with its UTC offset)."""
     return local_time(office, at).isoformat(timespec="seconds") if at else None
 
@@ -25,7 +33,7 @@ def with_base_url(view: dict[str, Any], base_url: str) -> dict[str, Any]:
     return view
 
 
-def status_url(office: Office, ticket: TicketRow | Ticket, base_url: str | None) -> str:
+def status_url(office: OfficeLike, ticket: TicketRow | Ticket, base_url: str | None) -> str:
     """Where the citizen follows the ticket (the QR code on the printed ticket)."""
     base = (office.public_url or base_url or "").rstrip("/")
     return f"{base}/t/{ticket.token}"
@@ -46,7 +54,7 @@ def service_view(service: Service) -> dict[str, Any]:
     }
 
 
-def step_view(office: Office, step: StepRow, names: Lookup) -> dict[str, Any]:
+def step_view(office: OfficeLike, step: StepRow, names: Lookup) -> dict[str, Any]:
     """One step of a ticket with every time recorded for it."""
     counter = names.counter(step.counter_id)
     officer = names.officer(step.officer_id)
@@ -75,8 +83,8 @@ def ticket_view(
     """A ticket with its place in line, its steps and what a printed ticket needs."""
     now = now or utc_now()
     row = ticket if isinstance(ticket, TicketRow) else load_ticket(session, ticket.id)
-    office = session.get_one(Office, row.office_id)
     names = lookup(session)
+    office = names.office(row.office_id)
     service = names.service(row.service_id)
     waiting = row.status == TicketStatus.WAITING.value
     ahead = people_ahead(session, row) if waiting else None

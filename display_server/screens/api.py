@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from ..api.context import get_db, int_field, json_body, now, office, text_field, write_action
 from ..api.errors import ApiError, request_language
 from ..i18n import translate
-from ..models import Office, TicketStep
+from ..models import TicketStep
 from ..queue.lookups import get_counter, get_ticket, get_ticket_by_token
+from ..queue.records import OfficeLike
 from ..queue.views import iso
 from ..settings import section
 from .rating import (
@@ -49,7 +50,7 @@ def levels_json(settings: RatingSettings) -> list[dict[str, Any]]:
     ]
 
 
-def target_json(the_office: Office, step: TicketStep | None) -> dict[str, Any] | None:
+def target_json(the_office: OfficeLike, step: TicketStep | None) -> dict[str, Any] | None:
     """The step awaiting a rating, as the tablet and the status page show it."""
     if step is None:
         return None

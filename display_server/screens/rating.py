@@ -21,8 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import record_event
-from ..models import Counter, Office, Rating, StepOutcome, Ticket, TicketStep
+from ..models import Counter, Rating, StepOutcome, Ticket, TicketStep
 from ..queue.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from ..queue.records import OfficeLike
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ def _step_to_rate(ticket: Ticket, step_id: int | None) -> TicketStep:
 
 def rate_step(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     ticket: Ticket,
     settings: RatingSettings,
     *,
