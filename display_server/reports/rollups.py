@@ -79,7 +79,7 @@ def safe_marks(session: Session, store: RollupStore) -> Marks | None:
     return None
 
 
-def _changed_days(session: Session, office: Office, since: Marks) -> dict[date, Marks]:
+def changed_days(session: Session, office: Office, since: Marks) -> dict[date, Marks]:
     """Per local day, the newest event and rating newer than `since` about its tickets.
 
     Driven by the log's primary key (event_log.id > mark), then each ticket by its own, so
@@ -131,6 +131,19 @@ def _load(
     }
 
 
+def _still_valid(
+    session: Session, office: Office, rows: dict[date, tuple[Marks, ReportDay]], floor: Marks
+) -> dict[date, DayMaterial]:
+    """The material of the rows no newer entry concerns."""
+    changed = changed_days(session, office, floor) if rows else {}
+    valid: dict[date, DayMaterial] = {}
+    for day, (stored, row) in rows.items():
+        newer = changed.get(day)
+        if newer is None or (newer.event <= stored.event and newer.rating <= stored.rating):
+            valid[day] = DayMaterial.decode(row.groups, row.millis)
+    return valid
+
+
 def material(
     session: Session, office: Office, period: Period, kind: Kind, store: RollupStore | None
 ) -> dict[date, DayMaterial]:
@@ -140,7 +153,7 @@ def material(
     if store is None:
         return scan(session, office, days, kind)
     closed = [day for day in days if day < store.closed_before]
-    found = scan(session, office, [day for day in days if day >= store.closed_before], kind)
+    found = scan(session, office, days[len(closed) :], kind)
     if not closed:
         return found
     rows = _load(session, office, kind, closed)
@@ -149,23 +162,22 @@ def material(
         min((marks.rating for marks, _ in rows.values()), default=0),
     )
     newest = latest(session)
-    behind = rows and max(newest.event - floor.event, newest.rating - floor.rating) > REFRESH_SPAN
-    marks = None
-    if store.write is not None and (len(rows) < len(closed) or behind):
-        marks = safe_marks(session, store)  # before the check and the scan: see the docstring
-    changed = _changed_days(session, office, floor) if rows else {}
-    valid: dict[date, tuple[Marks, ReportDay]] = {}
-    for day, (stored, row) in rows.items():
-        newer = changed.get(day)
-        if newer is None or (newer.event <= stored.event and newer.rating <= stored.rating):
-            valid[day] = (stored, row)
-            found[day] = DayMaterial.decode(row.groups, row.millis)
-    built = scan(session, office, [day for day in closed if day not in valid], kind)
+    span = max(newest.event - floor.event, newest.rating - floor.rating)
+    behind = bool(rows) and span > REFRESH_SPAN
+    writable = store.write is not None
+    # Safe marks are read before the check when rows' marks are to move up to them, and before
+    # the scan of the days to build: whatever they cover is then in what was checked or scanned.
+    marks = safe_marks(session, store) if writable and behind else None
+    found.update(_still_valid(session, office, rows, floor))
+    missing = [day for day in closed if day not in found]
+    if writable and missing and marks is None:
+        marks = safe_marks(session, store)
+    built = scan(session, office, missing, kind)
     found.update(built)
     if marks is not None and store.write is not None:
-        refresh = {day: stored for day, (stored, _) in valid.items() if stored != marks}
+        refresh = {day: stored for day, (stored, _) in rows.items() if day not in built}
         _save(store.write, office, kind, marks, built, refresh if behind else {})
-    return dict(sorted(found.items()))
+    return found
 
 
 def _chunks(items: list[date]) -> Iterator[list[date]]:
