@@ -276,3 +276,16 @@ def test_the_report_api_sees_a_late_change(played: Flask) -> None:
     assert day["satisfaction"]["levels"]["unsatisfied"] == (
         was["satisfaction"]["levels"].get("unsatisfied", 0) + 1
     )
+
+
+def test_rollups_built_ahead_serve_the_first_report(
+    played: Flask, scanned: list[tuple[str, list[date]]]
+) -> None:
+    from display_server.admin.reporting import build_rollups
+
+    period = build_rollups(played, days=5)
+    assert period == Period(PERIOD.end - timedelta(days=5), PERIOD.end - timedelta(days=1))
+    assert len(rollup_rows(played)) == len(KINDS) * 5
+    scanned.clear()
+    computed(played, stored=True, period=Period(period.start, PERIOD.end))
+    assert scanned == [(kind, [PERIOD.end]) for kind in KINDS]
