@@ -109,11 +109,6 @@ def changed_days(session: Session, office: Office, since: Marks) -> dict[date, M
     return changed
 
 
-class Stored(NamedTuple):
-    marks: Marks
-    material: DayMaterial
-
-
 def _load(
     session: Session, office: Office, kind: Kind, days: Sequence[date]
 ) -> dict[date, tuple[Marks, ReportDay]]:
