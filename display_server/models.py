@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     Time,
@@ -374,3 +375,25 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ReportDay(Base):
+    """One closed day's report material for one scan kind, so a long period's report reads
+    rollups instead of scanning every ticket (display_server/reports/rollups.py).
+
+    Valid while no event-log entry newer than `event_mark` and no rating newer than
+    `rating_mark` concerns a ticket of that day, and the office's time zone and the payload
+    format are unchanged; anything else is rebuilt from the tickets."""
+
+    __tablename__ = "report_day"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    local_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    format: Mapped[int] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+    event_mark: Mapped[int] = mapped_column(Integer)
+    rating_mark: Mapped[int] = mapped_column(Integer)
+    # Counts and list lengths per group (JSON); the groups' sorted milliseconds, zlib-packed.
+    groups: Mapped[dict[str, Any]] = mapped_column()
+    millis: Mapped[bytes] = mapped_column(LargeBinary)

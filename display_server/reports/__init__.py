@@ -2,7 +2,8 @@
 
 Pure functions over a SQLAlchemy session (no Flask). `compute_report(session, office, period,
 grouping)` answers for local days `period.start`..`period.end` grouped by day, hour, service,
-counter or officer; `csv_bytes` / `xlsx_bytes` export it.
+counter or officer; `csv_bytes` / `xlsx_bytes` export it. Given a `RollupStore`, closed days
+come from per-day rollups kept in the database (rollups.py) instead of the tickets.
 
 Definitions (every figure; the docs repeat them in docs/admin.md):
 
@@ -49,6 +50,7 @@ from .queries import (
     compute_reports,
     period_figures,
 )
+from .rollups import RollupStore
 from .stats import DurationSummary, percentile
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "ReportCache",
     "ReportError",
     "ReportRow",
+    "RollupStore",
     "compute_report",
     "compute_reports",
     "csv_bytes",

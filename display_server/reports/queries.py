@@ -1,35 +1,25 @@
-"""The report queries: one aggregate scan of the period's tickets and steps, one of their ratings.
+"""Reports from material: the groups of a period in the report's order, with labels and totals.
 
-Counts and sums are aggregated in SQL; the waiting and service times of each group come back
-as one list of milliseconds per group (group_concat / string_agg), so even a year of a busy
-office crosses to Python as a few thousand rows. Every figure is defined in the package
+The material of each day comes from a live scan (scans.py) or a stored rollup (rollups.py);
+both give the same groups, merged here into rows. Every figure is defined in the package
 docstring (display_server/reports/__init__.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, case, func, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (
-    Counter,
-    Office,
-    Officer,
-    Rating,
-    Service,
-    StepOutcome,
-    Ticket,
-    TicketStatus,
-    TicketStep,
-)
+from ..models import Counter, Office, Officer, Service
 from .figures import Bucket, Figures
+from .material import KIND_KEYS, group, kind_of
 from .periods import Grouping, Period
-from .sql import LIST_SEPARATOR, TEXT_SEPARATOR, Dialect
+from .rollups import RollupStore, material
 
 DEFAULT_SATISFIED_SCORE = 2  # the rating screen's default levels score 3, 2, 1
 UNASSIGNED_LABEL = "Chưa gọi"
@@ -88,164 +78,15 @@ class Report:
         }
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
-
-
-def _key(sql: Dialect, office: Office, period: Period, grouping: Grouping) -> Any:
-    """The group key column: what the report's rows are grouped by."""
-    if grouping == "day":
-        return type_coerce(Ticket.local_day, String)  # converted once per group in Python
-    if grouping == "hour":
-        return sql.local_hour(Ticket.issued_at, office.timezone, period)
+def targets_of(session: Session, office: Office) -> dict[int, int]:
+    """Each service's target wait in milliseconds, by service id (services with one)."""
     return {
-        "service": TicketStep.service_id,
-        "counter": TicketStep.counter_id,
-        "officer": TicketStep.officer_id,
-    }[grouping]
-
-
-def report_query(
-    session: Session,
-    office: Office,
-    period: Period,
-    groupings: tuple[Grouping, ...],
-) -> Any:
-    """The aggregate query: one row per group keys and service, with counts, sums and the
-    lists of waiting and service times in milliseconds (the service in the keys lets Python
-    compare each wait with its own target)."""
-    sql = Dialect(session)
-    first = TicketStep.position == 1
-    done = TicketStep.outcome == StepOutcome.DONE.value
-    keys = [_key(sql, office, period, g).label(f"key_{g}") for g in groupings]
-    keys += [] if "service" in groupings else [TicketStep.service_id.label("service_id")]
-    return (
-        select(
-            *keys,
-            _count_if(first).label("issued"),
-            _count_if(and_(first, Ticket.status == TicketStatus.CANCELLED.value)).label(
-                "cancelled"
-            ),
-            _count_if(done).label("served"),
-            _count_if(TicketStep.outcome == StepOutcome.NO_SHOW.value).label("no_show"),
-            _count_if(TicketStep.outcome == StepOutcome.TRANSFERRED.value).label("transferred"),
-            sql.concat(case((first, sql.millis(TicketStep.called_at, Ticket.issued_at)))).label(
-                "waits"
-            ),
-            sql.concat(
-                case((done, sql.millis(TicketStep.finished_at, TicketStep.started_at)))
-            ).label("services"),
-        )
-        .select_from(Ticket)
-        .join(TicketStep, TicketStep.ticket_id == Ticket.id)
-        .where(Ticket.office_id == office.id, Ticket.local_day.between(period.start, period.end))
-        .group_by(*keys)
-    )
-
-
-def rating_query(
-    session: Session,
-    office: Office,
-    period: Period,
-    groupings: tuple[Grouping, ...],
-    satisfied_score: int,
-) -> Any:
-    """Ratings of the period's steps per group: count, score sum, satisfied, the levels.
-
-    A query of its own rather than an outer join in `report_query`: the join made the main
-    scan a second slower on a year, this query takes under half of that."""
-    sql = Dialect(session)
-    keys = [_key(sql, office, period, g).label(f"key_{g}") for g in groupings]
-    return (
-        select(
-            *keys,
-            func.count(Rating.id).label("ratings"),
-            func.sum(Rating.score).label("score_sum"),
-            _count_if(Rating.score >= satisfied_score).label("satisfied"),
-            sql.concat(Rating.level, TEXT_SEPARATOR).label("levels"),
-        )
-        .select_from(Ticket)
-        .join(TicketStep, TicketStep.ticket_id == Ticket.id)
-        .join(Rating, Rating.step_id == TicketStep.id)
-        .where(Ticket.office_id == office.id, Ticket.local_day.between(period.start, period.end))
-        .group_by(*keys)
-    )
-
-
-def _millis(text: str | None) -> list[int]:
-    return list(map(int, text.split(LIST_SEPARATOR))) if text else []
-
-
-def _day(raw: Any) -> date:
-    """local_day comes back as text on SQLite and as a date on PostgreSQL."""
-    return raw if isinstance(raw, date) else date.fromisoformat(raw)
-
-
-def collect(
-    session: Session,
-    office: Office,
-    period: Period,
-    groupings: tuple[Grouping, ...],
-    satisfied_score: int = DEFAULT_SATISFIED_SCORE,
-) -> dict[tuple[Hashable, ...], Bucket]:
-    """One bucket of raw material per combination of group keys found in the period."""
-    converters: list[Callable[[Any], Hashable]] = [_day if g == "day" else int for g in groupings]
-    targets = {
         service_id: minutes * 60_000
         for service_id, minutes in session.execute(
             select(Service.id, Service.target_wait_minutes).where(Service.office_id == office.id)
         )
         if minutes is not None
     }
-    service_at = groupings.index("service") if "service" in groupings else len(groupings)
-    buckets: dict[tuple[Hashable, ...], Bucket] = {}
-
-    def key_of(row: Any) -> tuple[Hashable, ...]:
-        return tuple(
-            None if raw is None else convert(raw)
-            for raw, convert in zip(row[: len(groupings)], converters, strict=True)
-        )
-
-    for row in session.execute(report_query(session, office, period, groupings)):
-        waits = _millis(row.waits)
-        target = targets.get(row[service_at])
-        part = Bucket(
-            issued=int(row.issued),
-            cancelled=int(row.cancelled),
-            served=int(row.served),
-            no_show=int(row.no_show),
-            transferred=int(row.transferred),
-            waits=waits,
-            services=_millis(row.services),
-            within_target=sum(1 for wait in waits if wait <= target) if target else 0,
-            with_target=len(waits) if target else 0,
-        )
-        key = key_of(row)
-        if key in buckets:
-            buckets[key].merge(part)
-        else:
-            buckets[key] = part
-    for row in session.execute(rating_query(session, office, period, groupings, satisfied_score)):
-        bucket = buckets.get(key := key_of(row))
-        if bucket is None:
-            bucket = buckets[key] = Bucket()
-        bucket.ratings += int(row.ratings)
-        bucket.satisfied += int(row.satisfied)
-        bucket.score_sum += int(row.score_sum or 0)
-        if row.levels:
-            bucket.levels.update(row.levels.split(TEXT_SEPARATOR))
-    return buckets
-
-
-def roll_up(buckets: dict[tuple[Hashable, ...], Bucket], position: int) -> dict[Hashable, Bucket]:
-    """Merge buckets that share the key at `position` (e.g. (day, hour, service) → hour)."""
-    merged: dict[Hashable, Bucket] = {}
-    for key, part in buckets.items():
-        into = merged.get(key[position])
-        if into is None:
-            into = merged[key[position]] = Bucket()
-        into.merge(part)
-    return merged
 
 
 # --- labels and order ------------------------------------------------------------------------
@@ -335,34 +176,30 @@ def compute_reports(
     groupings: tuple[Grouping, ...],
     *,
     satisfied_score: int = DEFAULT_SATISFIED_SCORE,
+    rollups: RollupStore | None = None,
 ) -> dict[Grouping, Report]:
-    """Several groupings of one period from as few scans as possible: day, hour and service
-    come from one scan grouped by all three (their duration lists merge exactly); counter and
-    officer need a scan each."""
+    """Several groupings of one period from as little material as possible: day, hour and
+    service come from one cut by all three (their duration lists merge exactly); counter and
+    officer need one each. With `rollups`, closed days come from their stored rollups."""
+    targets = targets_of(session, office)
     reports: dict[Grouping, Report] = {}
-    cube = tuple(g for g in ("day", "hour", "service") if g in groupings)
-    scans: list[tuple[Grouping, ...]] = [cube] if len(cube) > 1 else [(g,) for g in cube]
-    scans += [(g,) for g in ("counter", "officer") if g in groupings]
     total: Figures | None = None
-    for keys in scans:
-        buckets = collect(session, office, period, keys, satisfied_score)
-        # Sorting each bucket first makes every merged list a run of sorted pieces, which the
-        # summaries below sort in near-linear time.
-        for bucket in buckets.values():
-            bucket.waits.sort()
-            bucket.services.sort()
-        if total is None:
-            total = _total(buckets.values())
-        for position, grouping in enumerate(keys):
-            groups = (
-                roll_up(buckets, position)
-                if len(keys) > 1
-                else {key[0]: bucket for key, bucket in buckets.items()}
-            )
+    for kind in [k for k in KIND_KEYS if any(kind_of(g) == k for g in groupings)]:
+        days = material(session, office, period, kind, rollups)
+        wanted = [g for g in groupings if kind_of(g) == kind]
+        grouped = group(days, kind, wanted, targets, satisfied_score)
+        # Each group's lists are runs of sorted pieces, which sort in near-linear time.
+        for groups in grouped.values():
+            for bucket in groups.values():
+                bucket.waits.sort()
+                bucket.services.sort()
+        if total is None:  # every kind holds every ticket, step and rating once
+            total = _total(min(grouped.values(), key=len).values())
+        for grouping, groups in grouped.items():
             reports[grouping] = _report(
                 session, office, period, grouping, groups, satisfied_score, total
             )
-    return reports
+    return {g: reports[g] for g in groupings}
 
 
 def compute_report(
@@ -372,11 +209,12 @@ def compute_report(
     grouping: Grouping,
     *,
     satisfied_score: int = DEFAULT_SATISFIED_SCORE,
+    rollups: RollupStore | None = None,
 ) -> Report:
     """The report of `period` grouped by `grouping`, with totals over the whole period."""
-    return compute_reports(session, office, period, (grouping,), satisfied_score=satisfied_score)[
-        grouping
-    ]
+    return compute_reports(
+        session, office, period, (grouping,), satisfied_score=satisfied_score, rollups=rollups
+    )[grouping]
 
 
 def period_figures(

@@ -17,7 +17,6 @@ from ..queue.clock import zone
 from .periods import Period
 
 LIST_SEPARATOR = ","
-TEXT_SEPARATOR = "\x1f"
 
 
 class Dialect:

@@ -42,3 +42,48 @@ def test_reports_on_postgresql(make_app: Callable[..., Flask], pg_url: str) -> N
     page = client.get("/admin/reports?from=2026-11-24&to=2026-11-25&group=hour")
     assert page.status_code == 200 and page.data.count(b"<svg") == 4
     assert client.get("/cong-khai").status_code == 200
+
+
+def test_rollups_on_postgresql(make_app: Callable[..., Flask], pg_url: str) -> None:
+    from sqlalchemy import insert, select
+
+    from display_server.models import EventLog, Office, ReportDay
+    from display_server.reports import RollupStore
+    from tests.factories import FakeClock
+
+    from .test_rollups import (
+        DAYS,
+        MORNING_AFTER,
+        PERIOD,
+        assert_same,
+        rate_late,
+        rollup_rows,
+        unrated_done_step,
+    )
+
+    app = make_app(
+        site=admin_site(),
+        database=pg_url,
+        features=["display_server.admin"],
+        clock=FakeClock(MORNING_AFTER),
+    )
+    play(app.extensions["luot.db"], tickets_per_day=15, seed=5)
+    db = app.extensions["luot.db"]
+    # A writer holding the event log: the marks cannot be known safe, so nothing is stored.
+    with db.engine.connect() as writer:
+        with writer.begin():
+            office_id = writer.scalar(select(Office.id))
+            writer.execute(insert(EventLog).values(office_id=office_id, at=MORNING_AFTER, kind="x"))
+            with db.read_session() as session:
+                store = RollupStore(PERIOD.end, db.write_session)
+                reports = compute_reports(
+                    session, get_office(session), PERIOD, ("day",), rollups=store
+                )
+            assert reports["day"].total.issued == 30
+            with db.read_session() as session:
+                assert session.scalars(select(ReportDay)).first() is None
+    before = assert_same(app)
+    assert len(rollup_rows(app)) == 3 * (PERIOD.days - 1)
+    rate_late(app, unrated_done_step(app, DAYS[1]))
+    after = assert_same(app)
+    assert after["officer"].total.ratings == before["officer"].total.ratings + 1
