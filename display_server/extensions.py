@@ -7,7 +7,9 @@ Inside `init_app` a feature may:
   the request body and the ticket JSON; what it returns is merged into the 201 response
   (printing uses it to report `print.status`);
 - add a raw ASGI route with `add_asgi_route` for long-lived connections (the event stream),
-  served by the ASGI front of `luot serve` instead of the WSGI thread pool.
+  served by the ASGI front of `luot serve` instead of the WSGI thread pool;
+- add a start-up task with `add_serve_task`: run on a background thread when `luot serve`
+  starts (not when a CLI command or a test builds the app).
 """
 
 from __future__ import annotations
@@ -59,3 +61,14 @@ def asgi_routes(app: Flask) -> dict[str, AsgiHandler]:
     """ASGI routes registered with `add_asgi_route`."""
     routes: dict[str, AsgiHandler] = app.extensions.get("luot.asgi_routes", {})
     return routes
+
+
+def add_serve_task(app: Flask, task: Callable[[Flask], object]) -> None:
+    """Run `task(app)` on a background thread when `luot serve` starts."""
+    app.extensions.setdefault("luot.serve_tasks", []).append(task)
+
+
+def serve_tasks(app: Flask) -> list[Callable[[Flask], object]]:
+    """Tasks registered with `add_serve_task`."""
+    tasks: list[Callable[[Flask], object]] = app.extensions.get("luot.serve_tasks", [])
+    return tasks

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import uvicorn
 from flask import Flask
 
-from .extensions import asgi_routes
+from .extensions import asgi_routes, serve_tasks
 from .wsgi_bridge import WSGIBridge
 
 log = logging.getLogger(__name__)
@@ -50,12 +51,23 @@ def build_asgi(app: Flask) -> Callable[[dict[str, Any], Receive, Send], Awaitabl
     return asgi
 
 
+def _run_task(app: Flask, task: Callable[[Flask], object]) -> None:
+    try:
+        task(app)
+    except Exception:
+        log.exception("start-up task %s failed", task.__name__)
+
+
 def serve(app: Flask, host: str, port: int) -> None:
     """Run until interrupted."""
     # Everything loaded so far lives as long as the server: keep it out of the collector's
     # full passes, whose pauses otherwise show in the tail latency of a thousand displays.
     gc.collect()
     gc.freeze()
+    for task in serve_tasks(app):
+        threading.Thread(
+            target=_run_task, args=(app, task), name=f"luot-{task.__name__}", daemon=True
+        ).start()
     config = uvicorn.Config(
         build_asgi(app),
         host=host,

@@ -13,9 +13,11 @@ from typing import Any
 
 from flask import Flask
 
+from ..extensions import add_serve_task
 from . import api, config_pages, live_pages, public, report_pages, settings_pages, signin
 from .blueprint import api_bp, bp, public_bp
 from .openapi import PATHS, SCHEMAS
+from .reporting import build_rollups
 from .security import SignInThrottle, ensure_secret_key
 from .signin import THROTTLE_KEY
 
@@ -38,5 +40,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     add_paths(app, PATHS, SCHEMAS)
+    # The closed days of the last year as rollups before anyone asks, so the first supervisor
+    # of the day does not wait for a year of tickets to be read (reports build what is missing
+    # themselves; this only moves the wait off the first request).
+    add_serve_task(app, build_rollups)
     pages: list[Any] = app.config.setdefault("LUOT_PAGES", [])
     pages += [("admin", "/admin"), ("reports", "/admin/reports"), ("public", "/cong-khai")]
