@@ -6,6 +6,7 @@ back through the mailbox to the `on_*` methods, which hand them to the `Desk` an
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,9 @@ NORMAL_SIZE = (1040, 680)
 COMPACT_SIZE = (400, 700)
 INFO_SECONDS = 6
 SLOW_MS = 700
+
+
+GC_FULL_EVERY = 30  # ticks (seconds) between full collections; the others take the young
 
 
 class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
@@ -66,6 +70,12 @@ class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
         # result from a snapshot): sent after the answer if it is still valid then.
         self._pressed: tuple[Action, dict[str, Any] | None, int | None] | None = None
         self._afters: dict[str, str] = {}
+        # Tk objects must die on the Tk thread: a Variable that the cyclic collector happens to
+        # free on a network thread calls into Tcl from there ("main thread is not in main
+        # loop"). While the window lives, the collector runs only from its own timer.
+        self._owns_gc = gc.isenabled()
+        gc.disable()
+        self._ticks = 0
 
         self.title(_("Lượt — Quầy giao dịch"))
         self.mailbox = Mailbox(self)
@@ -414,6 +424,8 @@ class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
 
     def _tick(self) -> None:
         self.render()
+        self._ticks += 1
+        gc.collect(2 if self._ticks % GC_FULL_EVERY == 0 else 0)
         self._schedule("tick", 1000, self._tick)
 
     # --- sheets and keys --------------------------------------------------------------------
@@ -487,3 +499,6 @@ class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
             except Exception:  # noqa: S110 (it ran meanwhile)
                 pass
         self.destroy()
+        gc.collect()  # the window's cycles, here on the Tk thread
+        if self._owns_gc:
+            gc.enable()
