@@ -17,7 +17,7 @@ from .errors import SynthesisError
 from .settings import VoiceSettings
 from .speech import SpeechEngine
 from .text import render_announcement
-from .wavfile import Pcm, write_wav
+from .wavfile import write_wav
 
 log = logging.getLogger(__name__)
 
@@ -73,30 +73,28 @@ def produce_audio(
             "duration": _duration(cached),
             "engine": "cache",
         }
+    path = cache.path(key)
     scratch = cache.scratch(f"speech-{os.getpid()}-{next(_scratch_names)}")
-    pcm: Pcm | None = None
     try:
-        made = engine.synthesize(speech, scratch)
-        pcm, used, error = made.pcm, made.engine, None
+        made = engine.announce(
+            speech, path, scratch, with_chime=settings.chime, repeat=settings.repeat
+        )
     except SynthesisError as failure:
         log.error("no speech for %r: %s", speech, failure)
-        used, error = None, str(failure)
-    finally:
-        scratch.unlink(missing_ok=True)
-    status = READY if pcm is not None else FAILED
-    if pcm is None and not settings.chime:
-        return {"status": status, "error": error}
-    audio = compose(pcm, with_chime=settings.chime, repeat=settings.repeat)
-    # The chime alone is not stored under the words' key: the next call tries speech again.
-    path = cache.path(key) if pcm is not None else cache.directory / CHIME_ONLY
-    write_wav(path, audio)
-    return {
-        "status": status,
-        "audio_path": path,
-        "duration": audio.duration,
-        "engine": used,
-        "error": error,
-    }
+        if not settings.chime:
+            return {"status": FAILED, "error": str(failure)}
+        # The chime alone is not stored under the words' key: the next call tries speech again.
+        chime_only = cache.directory / CHIME_ONLY
+        audio = compose(None, with_chime=True, repeat=settings.repeat)
+        write_wav(chime_only, audio)
+        return {
+            "status": FAILED,
+            "audio_path": chime_only,
+            "duration": audio.duration,
+            "engine": None,
+            "error": str(failure),
+        }
+    return {"status": READY, "audio_path": path, "duration": made.duration, "engine": made.engine}
 
 
 def _duration(path: Path) -> float | None:

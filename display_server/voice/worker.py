@@ -18,8 +18,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from .audio import compose
+from .errors import InvalidAudioError
 from .voices import VoiceInfo, choose_voice
-from .wavfile import EMPTY_WAV_BYTES
+from .wavfile import EMPTY_WAV_BYTES, check_speech, write_wav
 
 WARM_UP_TEXT = {"vi": "Xin chào", "en": "Hello"}
 ESPEAK_WAIT_SECONDS = 60.0  # the parent gives up (and replaces this process) much sooner
@@ -125,13 +127,31 @@ class _Speaker:
         try:
             if request["op"] == "synthesize":
                 self.save(request["text"], Path(request["path"]))
+            elif request["op"] == "announce":
+                reply["duration"] = self.announce(request)
             elif request["op"] == "describe":
                 reply.update(self.describe())
             else:
                 raise ValueError(f"unknown request {request['op']!r}")
+        except InvalidAudioError as error:  # worth one more try: the parent decides
+            reply.update(ok=False, invalid=True, error=str(error))
         except Exception as error:
             reply.update(ok=False, error=f"{type(error).__name__}: {error}")
         return reply
+
+    def announce(self, request: dict[str, Any]) -> float:
+        """Speak `text` into the scratch file, check it, write chime + speech × repeat to
+        `path`; the announcement's duration."""
+        text, scratch = request["text"], Path(request["scratch"])
+        try:
+            scratch.unlink(missing_ok=True)
+            self.save(text, scratch)
+            speech = check_speech(scratch, text)
+        finally:
+            scratch.unlink(missing_ok=True)
+        audio = compose(speech, with_chime=bool(request["chime"]), repeat=int(request["repeat"]))
+        write_wav(Path(request["path"]), audio)
+        return audio.duration
 
 
 def _written(path: Path) -> bool:
