@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -97,6 +98,7 @@ def _sound_server_running() -> bool:
 
 Done = Callable[[bool], None]
 _POLL_SECONDS = 0.5
+RETRY_SECONDS = 30.0  # after a failed playback, files are skipped this long before trying again
 
 
 class Player:
@@ -108,6 +110,7 @@ class Player:
         self._thread: threading.Thread | None = None
         self._stopped = False
         self._complained = False
+        self._retry_at = 0.0  # monotonic time before which the device is not tried again
 
     def start(self) -> None:
         """Start the playback thread (once)."""
@@ -149,7 +152,14 @@ class Player:
                     log.exception("player callback failed")
 
     def _play(self, path: Path, seconds: float) -> bool:
-        """Play one file; the first failure in a row is logged, the rest only at debug level."""
+        """Play one file; the first failure in a row is logged, the rest only at debug level.
+
+        After a failure the device is left alone for `RETRY_SECONDS`: a server without a
+        speaker (the displays play the sound) would otherwise start a failing player process
+        for every call, on the CPU the counters' requests need."""
+        if time.monotonic() < self._retry_at:
+            log.debug("announcement not played on this server: the player failed just now")
+            return False
         try:
             if self.backend is None:
                 raise PlaybackError("no sound player found (aplay, paplay, afplay or winsound)")
@@ -158,6 +168,7 @@ class Player:
             level = logging.DEBUG if self._complained else logging.WARNING
             log.log(level, "cannot play announcements on this server: %s", error)
             self._complained = True
+            self._retry_at = time.monotonic() + RETRY_SECONDS
             return False
         self._complained = False
         return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from pathlib import Path
 
@@ -90,3 +91,35 @@ def test_player_choice() -> None:
     aplay = default_backend(device="plughw:1,0")
     assert isinstance(aplay, CommandBackend)
     assert aplay.args[-2:] == ["-D", "plughw:1,0"] or aplay.args[-1] == "--device=plughw:1,0"
+
+
+def test_a_failed_device_is_left_alone_for_a_while(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No speaker: one failing player process, not one per call (they cost the server CPU)."""
+    path = tmp_path / "a.wav"
+    write_wav(path, chime(8000))
+    tries = tmp_path / "tries"
+    script = tmp_path / "player.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        f"p = pathlib.Path({str(tries)!r})\n"
+        "p.write_text(p.read_text() + 'x' if p.exists() else 'x')\n"
+        "sys.exit('no sound card')\n"
+    )
+    player = Player(CommandBackend([sys.executable, str(script)]))
+    results: list[bool] = []
+    finished = threading.Event()
+    for _ in range(5):
+        player.enqueue(path, 0.1, results.append)
+    player.enqueue(path, 0.1, lambda _played: finished.set())
+    assert finished.wait(10)
+    assert results == [False] * 5 and tries.read_text() == "x"
+    # Once the pause is over the device is tried again.
+    monkeypatch.setattr("display_server.voice.player.RETRY_SECONDS", 0.0)
+    player._retry_at = 0.0
+    again = threading.Event()
+    player.enqueue(path, 0.1, lambda played: (results.append(played), again.set()))
+    assert again.wait(10)
+    player.close()
+    assert results[-1] is False and tries.read_text() == "xx"
