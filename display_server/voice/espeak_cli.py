@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from .errors import SynthesisError
@@ -12,9 +13,21 @@ from .voices import VoiceInfo
 TIMEOUT_SECONDS = 15.0
 
 
+_found: tuple[float, str | None] = (-1e9, None)
+LOOK_AGAIN_SECONDS = 60.0  # an install (or removal) is noticed within a minute
+
+
 def espeak_command() -> str | None:
-    """The path of `espeak-ng` (or the older `espeak`), or None when neither is installed."""
-    return shutil.which("espeak-ng") or shutil.which("espeak")
+    """The path of `espeak-ng` (or the older `espeak`), or None when neither is installed.
+
+    Remembered for a minute: searching PATH stats a dozen files, and every new announcement
+    asks."""
+    global _found
+    looked, found = _found
+    if time.monotonic() - looked > LOOK_AGAIN_SECONDS:
+        found = shutil.which("espeak-ng") or shutil.which("espeak")
+        _found = (time.monotonic(), found)
+    return found
 
 
 def synthesize(text: str, path: Path, *, voice: str, rate: int, volume: float) -> None:
