@@ -126,15 +126,14 @@ _INSERT_STEP = insert(STEP).returning(STEP.c.id)
 _UPDATE_TICKET = update(TICKET).where(TICKET.c.id == bindparam("row_id"))
 _UPDATE_STEP = update(STEP).where(STEP.c.id == bindparam("row_id"))
 _UPDATE_COUNTER = update(COUNTER).where(COUNTER.c.id == bindparam("row_id"))
-_SELECT_COUNTER = select(*(COUNTER.c[name] for name in _COUNTER_COLUMNS)).where(
-    COUNTER.c.office_id == bindparam("office_id"), COUNTER.c.number == bindparam("number")
-)
-_SELECT_COUNTER_FOR_UPDATE = _SELECT_COUNTER.with_for_update()
-_SELECT_COUNTER_SERVICES = (
-    select(COUNTER_SERVICE.c.service_id)
-    .where(COUNTER_SERVICE.c.counter_id == bindparam("counter_id"))
+# A counter and its services (best first) in one statement: one row per service.
+_SELECT_COUNTER = (
+    select(*(COUNTER.c[name] for name in _COUNTER_COLUMNS), COUNTER_SERVICE.c.service_id)
+    .outerjoin(COUNTER_SERVICE, COUNTER_SERVICE.c.counter_id == COUNTER.c.id)
+    .where(COUNTER.c.office_id == bindparam("office_id"), COUNTER.c.number == bindparam("number"))
     .order_by(COUNTER_SERVICE.c.rank)
 )
+_SELECT_COUNTER_FOR_UPDATE = _SELECT_COUNTER.with_for_update(of=COUNTER)
 _SELECT_SERVICES = select(
     SERVICE.c.id,
     SERVICE.c.code,
@@ -261,14 +260,13 @@ def find_counter(
     if not 0 < number < 2**31:
         raise NotFound("unknown_counter", "Không có quầy số {number}.", number=number)
     stmt = _SELECT_COUNTER_FOR_UPDATE if lock and is_postgres(session) else _SELECT_COUNTER
-    conn = connection(session)
-    row = conn.execute(stmt, {"office_id": office_id, "number": number}).first()
-    if row is None or not row.active:
+    rows = connection(session).execute(stmt, {"office_id": office_id, "number": number}).all()
+    if not rows or not rows[0].active:
         raise NotFound("unknown_counter", "Không có quầy số {number}.", number=number)
-    counter = CounterRow(**row._mapping)
-    counter.service_ids = list(
-        conn.execute(_SELECT_COUNTER_SERVICES, {"counter_id": counter.id}).scalars()
-    )
+    values = dict(rows[0]._mapping)
+    del values["service_id"]
+    counter = CounterRow(**values)
+    counter.service_ids = [row.service_id for row in rows if row.service_id is not None]
     return counter
 
 
@@ -308,9 +306,11 @@ class Lookup:
     def office(self, office_id: int) -> OfficeRow:
         """The office with id `office_id`."""
         found = self._offices.get(office_id)
-        if found is None:
-            found = self._offices[office_id] = find_office(self.session, office_id)
-        return found
+        return found if found is not None else find_office(self.session, office_id)
+
+    def remember_office(self, office: OfficeRow) -> None:
+        """Keep an office read elsewhere in this transaction."""
+        self._offices[office.id] = office
 
     def service(self, service_id: int) -> ServiceInfo:
         """The service with id `service_id`."""
@@ -444,7 +444,8 @@ _SELECT_FIRST_OFFICE = select(*_OFFICE_COLUMNS).order_by(OFFICE.c.id).limit(1)
 
 
 def find_office(session: Session, office_id: int | None = None) -> OfficeRow:
-    """The office with `office_id`, or the first one when none is named."""
+    """The office with `office_id`, or the first one when none is named (kept in the
+    transaction's lookup, so the views of this transaction do not read it again)."""
     conn = connection(session)
     if office_id is None:
         row = conn.execute(_SELECT_FIRST_OFFICE).first()
@@ -452,7 +453,9 @@ def find_office(session: Session, office_id: int | None = None) -> OfficeRow:
         row = conn.execute(_SELECT_OFFICE, {"office_id": office_id}).first()
     if row is None:
         raise NotFound("office_not_found", "Chưa cấu hình cơ quan.")
-    return OfficeRow(**row._mapping)
+    office = OfficeRow(**row._mapping)
+    lookup(session).remember_office(office)
+    return office
 
 
 class OfficerLike(Protocol):
