@@ -236,6 +236,15 @@ window.addEventListener("resize", () => {
   applyLayout();
   renderAll();
 });
+// The waiting panel gets shorter as calls fill the recent list above it (and taller as the
+// list empties at night): fit its rows again whenever its box changes size.
+let waitingHeight = 0;
+new ResizeObserver(([entry]) => {
+  const height = Math.round(entry.contentRect.height);
+  if (height === waitingHeight) return;
+  waitingHeight = height;
+  fitContent(entry.target);
+}).observe(document.getElementById("waiting"));
 setNotice(config.notice);
 startClock();
 setUpSound();

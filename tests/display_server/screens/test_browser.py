@@ -335,3 +335,34 @@ def test_the_display_recovers_by_itself_after_a_server_restart(
         timeout=2000,
     )
     assert page.evaluate("window.__luotLoadMarker") == marker
+
+
+def test_every_services_waiting_row_fits_on_a_full_hd_display(
+    server: LiveServer, open_page: Callable[..., Page]
+) -> None:
+    """As calls fill the recent list the waiting panel gets shorter: its rows (long Vietnamese
+    names wrap) shrink to fit instead of the last service being cut off."""
+    page = open_page(f"{server.url}/display")
+    ready(page)
+    officer = Officer(server.url, "hung", 2)
+    try:
+        for _ in range(8):  # more calls than the recent list shows
+            issue(server.url, "C")
+            officer.act("call-next")
+            officer.act("finish")
+    finally:
+        officer.close()
+    page.wait_for_function("() => document.querySelectorAll('#recent .recent-row').length >= 6")
+    page.wait_for_timeout(500)  # fonts, the last paint, the fit
+    boxes = page.evaluate(
+        """() => {
+          const bottom = document.getElementById("waiting").getBoundingClientRect().bottom;
+          const rows = [...document.querySelectorAll("#waiting .waiting-row")];
+          const edge = (r) => [r.dataset.service, r.getBoundingClientRect().bottom];
+          return {bottom, rows: rows.map(edge)};
+        }"""
+    )
+    shown = [code for code, _ in boxes["rows"]]
+    assert len(shown) >= 4
+    cut = [code for code, bottom in boxes["rows"] if bottom > boxes["bottom"] + 1]
+    assert cut == [], f"rows cut off at the bottom: {cut} of {shown}"
