@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
-from typing import Any, Protocol
+from typing import Any, TypeAlias
 
 from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -403,27 +403,6 @@ def current_ticket(session: Session, counter_id: int) -> TicketRow | None:
     return first_ticket(session, _CURRENT, {"counter_id": counter_id})
 
 
-class OfficeLike(Protocol):
-    """What the queue engine reads of an office: `models.Office` and `OfficeRow` both have it."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def unit(self) -> str: ...
-    @property
-    def timezone(self) -> str: ...
-    @property
-    def priority_policy(self) -> str: ...
-    @property
-    def priority_ratio(self) -> int: ...
-    @property
-    def no_show_grace_minutes(self) -> int: ...
-    @property
-    def public_url(self) -> str | None: ...
-
-
 @dataclass(frozen=True, slots=True)
 class OfficeRow:
     """An office (the columns of `office`)."""
@@ -437,6 +416,9 @@ class OfficeRow:
     no_show_grace_minutes: int
     public_url: str | None
 
+
+# What the queue engine reads an office from: the route's plain row, or administration's model.
+OfficeLike: TypeAlias = Office | OfficeRow
 
 _OFFICE_COLUMNS = [OFFICE.c[f.name] for f in fields(OfficeRow)]
 _SELECT_OFFICE = select(*_OFFICE_COLUMNS).where(OFFICE.c.id == bindparam("office_id"))
@@ -458,17 +440,6 @@ def find_office(session: Session, office_id: int | None = None) -> OfficeRow:
     return office
 
 
-class OfficerLike(Protocol):
-    """What the queue engine records of the officer acting: `models.Officer` or `OfficerRow`."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def username(self) -> str: ...
-    @property
-    def full_name(self) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
 class OfficerRow:
     """An officer as the counter routes need them."""
@@ -477,3 +448,7 @@ class OfficerRow:
     username: str
     full_name: str
     role: str
+
+
+# The officer acting, as the queue engine records them: a row from the token, or the model.
+OfficerLike: TypeAlias = Officer | OfficerRow
