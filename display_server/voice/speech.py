@@ -10,11 +10,12 @@ import itertools
 import logging
 import multiprocessing
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import espeak_cli, worker
 from .audio import compose
@@ -40,6 +41,9 @@ class Announced:
 
     duration: float
     engine: str
+
+
+_Made = TypeVar("_Made", Synthesis, Announced)
 
 
 class _WorkerGone(Exception):
@@ -89,45 +93,17 @@ class SpeechEngine:
 
     def synthesize(self, text: str, path: Path) -> Synthesis:
         """Write speech for `text` to `path` and return it checked, or raise `SynthesisError`."""
-        problems: list[str] = []
-        cli = self.use_cli and espeak_command_available()
-        # With the command line to fall back on, a worker still starting is not waited for.
-        if self.use_worker and self.wait_ready(0.0 if cli else None):
-            for _attempt in range(2):  # a second try covers the odd empty first file
-                try:
-                    path.unlink(missing_ok=True)
-                    self._ask({"op": "synthesize", "text": text, "path": str(path)})
-                    pcm = check_speech(path, text)
-                except InvalidAudioError as error:
-                    problems.append(f"pyttsx3: {error}")
-                    continue
-                except _WorkerGone as error:
-                    problems.append(f"pyttsx3 worker: {error}")
-                    self._worker_failed(str(error))
-                except SynthesisError as error:
-                    problems.append(f"pyttsx3: {error}")
-                else:
-                    self._failures = 0
-                    return Synthesis(pcm, "pyttsx3")
-                break
-        elif self.use_worker:
-            problems.append("pyttsx3 worker not ready")
-        if cli:
-            try:
-                path.unlink(missing_ok=True)
-                espeak_cli.synthesize(
-                    text,
-                    path,
-                    voice=self._espeak_voice(),
-                    rate=self.settings.rate,
-                    volume=self.settings.volume,
-                )
-                return Synthesis(check_speech(path, text), "espeak-ng")
-            except SynthesisError as error:
-                problems.append(f"espeak-ng: {error}")
-        elif self.use_cli:
-            problems.append("espeak-ng not installed")
-        raise SynthesisError("; ".join(problems) or "no speech engine enabled")
+
+        def by_worker() -> Synthesis:
+            path.unlink(missing_ok=True)
+            self._ask({"op": "synthesize", "text": text, "path": str(path)})
+            return Synthesis(check_speech(path, text), "pyttsx3")
+
+        def by_cli() -> Synthesis:
+            self._espeak_cli(text, path)
+            return Synthesis(check_speech(path, text), "espeak-ng")
+
+        return self._speak(by_worker, by_cli)
 
     def announce(
         self, text: str, path: Path, scratch: Path, *, with_chime: bool, repeat: int
@@ -138,20 +114,39 @@ class SpeechEngine:
         The worker composes and writes the file itself, so the samples never pass through
         the server process, whose GIL the queue's requests need (it cost ~2.6 ms of the
         server's CPU per call). The command-line fallback composes here, via `scratch`."""
+        request = {
+            "op": "announce",
+            "text": text,
+            "path": str(path),
+            "scratch": str(scratch),
+            "chime": with_chime,
+            "repeat": repeat,
+        }
+
+        def by_worker() -> Announced:
+            return Announced(float(self._ask(request)["duration"]), "pyttsx3")
+
+        def by_cli() -> Announced:
+            try:
+                self._espeak_cli(text, scratch)
+                audio = compose(check_speech(scratch, text), with_chime=with_chime, repeat=repeat)
+            finally:
+                scratch.unlink(missing_ok=True)
+            write_wav(path, audio)
+            return Announced(audio.duration, "espeak-ng")
+
+        return self._speak(by_worker, by_cli)
+
+    def _speak(self, by_worker: Callable[[], _Made], by_cli: Callable[[], _Made]) -> _Made:
+        """The worker's result, else the espeak-ng command line's; `SynthesisError` naming
+        every engine's problem when neither gives usable speech."""
         problems: list[str] = []
         cli = self.use_cli and espeak_command_available()
+        # With the command line to fall back on, a worker still starting is not waited for.
         if self.use_worker and self.wait_ready(0.0 if cli else None):
-            request = {
-                "op": "announce",
-                "text": text,
-                "path": str(path),
-                "scratch": str(scratch),
-                "chime": with_chime,
-                "repeat": repeat,
-            }
             for _attempt in range(2):  # a second try covers the odd empty first file
                 try:
-                    reply = self._ask(request)
+                    made = by_worker()
                 except InvalidAudioError as error:
                     problems.append(f"pyttsx3: {error}")
                     continue
@@ -162,30 +157,28 @@ class SpeechEngine:
                     problems.append(f"pyttsx3: {error}")
                 else:
                     self._failures = 0
-                    return Announced(float(reply["duration"]), "pyttsx3")
+                    return made
                 break
         elif self.use_worker:
             problems.append("pyttsx3 worker not ready")
         if cli:
             try:
-                scratch.unlink(missing_ok=True)
-                espeak_cli.synthesize(
-                    text,
-                    scratch,
-                    voice=self._espeak_voice(),
-                    rate=self.settings.rate,
-                    volume=self.settings.volume,
-                )
-                audio = compose(check_speech(scratch, text), with_chime=with_chime, repeat=repeat)
-                write_wav(path, audio)
-                return Announced(audio.duration, "espeak-ng")
+                return by_cli()
             except SynthesisError as error:
                 problems.append(f"espeak-ng: {error}")
-            finally:
-                scratch.unlink(missing_ok=True)
         elif self.use_cli:
             problems.append("espeak-ng not installed")
         raise SynthesisError("; ".join(problems) or "no speech engine enabled")
+
+    def _espeak_cli(self, text: str, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        espeak_cli.synthesize(
+            text,
+            path,
+            voice=self._espeak_voice(),
+            rate=self.settings.rate,
+            volume=self.settings.volume,
+        )
 
     def voices(self) -> tuple[list[VoiceInfo], VoiceInfo | None]:
         """The voices found and the one chosen: from the worker, else from `espeak-ng`."""
