@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import datetime
 from pathlib import Path
@@ -353,3 +354,14 @@ def test_a_press_during_an_answer_in_flight_is_sent_after_it(
     app.on_action_done(in_flight, ticket(server, first["id"]), app.desk.applied_epoch)
     pump(app, lambda: ticket(server, first["id"])["status"] == "done", what="the held press")
     pump(app, lambda: shown_number(app) == "—", what="idle again")
+
+
+def test_the_collector_runs_on_the_window_thread_only(open_app: OpenApp) -> None:
+    """A Tk variable freed on a network thread raises in Tcl: while the window lives the
+    cyclic collector is off (the window's timer collects), and closing turns it back on."""
+    assert gc.isenabled()
+    app = open_app()
+    app.update()
+    assert not gc.isenabled()
+    app.close()
+    assert gc.isenabled()

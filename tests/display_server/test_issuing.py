@@ -39,6 +39,10 @@ def test_people_ahead_counts_priority_tickets_first(client):
     issue(client, "A")
     assert issue(client, "A", priority="pregnant")["ahead"] == 0
     assert issue(client, "A")["ahead"] == 3
+    # Within the priority class, first come first served; every priority ticket is ahead of a
+    # normal one (tickets issued in the same instant are ordered by id).
+    assert issue(client, "A", priority="elderly")["ahead"] == 1
+    assert issue(client, "A")["ahead"] == 5
 
 
 def test_estimated_wait_uses_recent_service_times_and_open_counters(app, client, clock):

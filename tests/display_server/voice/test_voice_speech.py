@@ -151,3 +151,31 @@ def _running(process: psutil.Process) -> bool:
         return process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_the_worker_speaks_below_normal_priority(engine: SpeechEngine) -> None:
+    """Synthesis must not take processor time from the counters' requests."""
+    assert engine.wait_ready(20) and engine.worker_pid is not None
+    assert psutil.Process(engine.worker_pid).nice() > psutil.Process().nice()
+
+
+def test_where_espeak_is_is_looked_up_once_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every new announcement asks; searching PATH each time cost the server ~0.4 ms."""
+    from display_server.voice import espeak_cli
+
+    searched: list[str] = []
+    real_which = espeak_cli.shutil.which
+
+    def which(name: str) -> str | None:
+        searched.append(name)
+        return real_which(name)
+
+    monkeypatch.setattr(espeak_cli.shutil, "which", which)
+    monkeypatch.setattr(espeak_cli, "_found", (-1e9, None))
+    first = espeak_cli.espeak_command()
+    assert first is not None and first.endswith("espeak-ng")
+    assert [espeak_cli.espeak_command() for _ in range(5)] == [first] * 5
+    assert searched == ["espeak-ng"]
+    monkeypatch.setattr(espeak_cli, "LOOK_AGAIN_SECONDS", 0.0)
+    espeak_cli.espeak_command()
+    assert searched == ["espeak-ng", "espeak-ng"]
