@@ -58,10 +58,15 @@ def issue_token(session: Session, officer: Officer, counter: Counter | None, now
     return raw
 
 
+def _live(revoked: bool, expires_at: datetime, officer_active: bool, now: datetime) -> bool:
+    """A token counts while it is not revoked, not expired and its officer is active."""
+    return not revoked and expires_at > now and officer_active
+
+
 def resolve_token(session: Session, raw: str, now: datetime) -> AuthToken | None:
     """The live token for `raw`, or None when unknown, revoked, expired or its officer inactive."""
     token = session.scalars(select(AuthToken).where(AuthToken.token_hash == _digest(raw))).first()
-    if token is None or token.revoked or token.expires_at <= now or not token.officer.active:
+    if token is None or not _live(token.revoked, token.expires_at, token.officer.active, now):
         return None
     return token
 
@@ -95,7 +100,7 @@ _CALLER = (
 def resolve_caller(session: Session, raw: str, now: datetime) -> Caller | None:
     """`resolve_token` in one prebuilt statement, for the routes every click goes through."""
     row = connection(session).execute(_CALLER, {"digest": _digest(raw)}).first()
-    if row is None or row.revoked or row.expires_at <= now or not row.active:
+    if row is None or not _live(row.revoked, row.expires_at, row.active, now):
         return None
     return Caller(OfficerRow(row.id, row.username, row.full_name, row.role), row.counter_id)
 

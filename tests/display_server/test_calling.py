@@ -253,3 +253,17 @@ def test_idempotent_retry_of_call_next_calls_one_ticket(client, lan):
     assert first["number"] == retry["number"] == "A001"
     queue = client.get("/api/v1/queue").get_json()
     assert queue["services"][0]["waiting"] == 1
+
+
+def test_counter_actions_refuse_a_dead_token(client, clock, lan):
+    """The counter routes check the token with their own prebuilt statement: the same rules."""
+    issue(client, "A")
+    hung = login(client, "hung", 2)
+    clock.advance(hours=15)  # past the 14-hour token lifetime
+    expired = client.post(f"{API}/2/call-next", headers=hung)
+    assert expired.status_code == 401 and expired.get_json()["error"] == "unauthorized"
+    fresh = login(client, "lan", 1)
+    assert client.post("/api/v1/auth/logout", headers=fresh).status_code == 200
+    revoked = client.post(f"{API}/1/call-next", headers=fresh)
+    assert revoked.status_code == 401 and revoked.get_json()["error"] == "unauthorized"
+    assert client.get("/api/v1/queue").get_json()["services"][0]["waiting"] == 1  # unchanged
