@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .models import AuthToken, Counter, Officer
-from .queue.records import OfficeLike, OfficerRow, connection
+from .queue.records import OfficeLike, OfficerRow
+from .queue.statements import first
 
 TOKEN_LIFETIME = timedelta(hours=14)
 # Compared against when the username is unknown, so both paths cost the same time.
@@ -99,10 +100,13 @@ _CALLER = (
 
 def resolve_caller(session: Session, raw: str, now: datetime) -> Caller | None:
     """`resolve_token` in one prebuilt statement, for the routes every click goes through."""
-    row = connection(session).execute(_CALLER, {"digest": _digest(raw)}).first()
-    if row is None or not _live(row.revoked, row.expires_at, row.active, now):
+    row = first(session, _CALLER, {"digest": _digest(raw)})
+    if row is None:
         return None
-    return Caller(OfficerRow(row.id, row.username, row.full_name, row.role), row.counter_id)
+    counter_id, expires_at, revoked, officer_id, username, full_name, role, active = row
+    if not _live(revoked, expires_at, active, now):
+        return None
+    return Caller(OfficerRow(officer_id, username, full_name, role), counter_id)
 
 
 def revoke_token(session: Session, raw: str) -> None:

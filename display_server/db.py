@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,7 +40,8 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get("luot_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight to the driver: nothing to compile, bind or read back.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_database_engine(url: str) -> Engine:
@@ -69,6 +70,10 @@ class Database:
     def __post_init__(self) -> None:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: one connection does every write, taken in turn under `_write_lock`. Its page
+        # cache stays valid between writes (a pooled connection finds the database changed by
+        # another one and reads its pages again), and no pool checkout happens per write.
+        self._writer: Connection | None = None
         self.bridge: PostgresEventBridge | None = None
         if self.engine.dialect.name == "postgresql":
             self.bridge = PostgresEventBridge(self.engine, self.bus)
@@ -86,9 +91,7 @@ class Database:
         if lock is not None:
             lock.acquire()
         try:
-            with self._sessions() as session:
-                if self.is_sqlite:
-                    session.connection(execution_options={"luot_write": True})
+            with self._sessions(bind=self._write_connection()) as session:
                 session.info[PENDING_EVENTS] = []
                 try:
                     yield session
@@ -108,10 +111,26 @@ class Database:
             if lock is not None:
                 lock.release()
 
+    def _write_connection(self) -> Connection | Engine:
+        """What a write session binds to: SQLite's writer connection (under the write lock),
+        or the engine (PostgreSQL: a pooled connection per transaction)."""
+        if not self.is_sqlite:
+            return self.engine
+        writer = self._writer
+        if writer is None or writer.closed or writer.invalidated:
+            if writer is not None:
+                writer.close()
+            writer = self._writer = self.engine.connect().execution_options(luot_write=True)
+        return writer
+
     def dispose(self) -> None:
-        """Stop the event bridge and close every pooled connection."""
+        """Stop the event bridge and close the writer and every pooled connection."""
         if self.bridge is not None:
             self.bridge.close()
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         self.engine.dispose()
 
 

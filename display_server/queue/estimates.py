@@ -20,7 +20,8 @@ from ..models import (
     TicketStep,
     UTCDateTime,
 )
-from .records import TicketRow, connection
+from .records import TicketRow
+from .statements import rows, scalar
 
 DEFAULT_SERVICE_MINUTES = 5.0
 RECENT_STEPS = 30
@@ -90,20 +91,17 @@ def people_ahead(session: Session, ticket: Ticket | TicketRow) -> int:
     """
     if ticket.status != TicketStatus.WAITING.value:
         return 0
-    count = (
-        connection(session)
-        .execute(
-            _AHEAD[ticket.priority == Priority.NONE.value],
-            {
-                "office": ticket.office_id,
-                "service": ticket.service_id,
-                "day": ticket.local_day,
-                "id": ticket.id,
-                "front": bool(ticket.front),
-                "queued": ticket.queued_at,
-            },
-        )
-        .scalar_one()
+    count = scalar(
+        session,
+        _AHEAD[ticket.priority == Priority.NONE.value],
+        {
+            "office": ticket.office_id,
+            "service": ticket.service_id,
+            "day": ticket.local_day,
+            "id": ticket.id,
+            "front": bool(ticket.front),
+            "queued": ticket.queued_at,
+        },
     )
     return int(count or 0)
 
@@ -112,7 +110,7 @@ def serving_counters(session: Session, service_id: int) -> list[tuple[int, str, 
     """The counters that serve a service: (number, name, state), by number."""
     return [
         (int(n), str(name), str(state))
-        for n, name, state in connection(session).execute(_SERVING, {"service": service_id})
+        for n, name, state in rows(session, _SERVING, {"service": service_id})
     ]
 
 
@@ -128,14 +126,10 @@ def average_service_minutes(session: Session, service_id: int, now: datetime) ->
         hit = _cache.get(key)
     if hit is not None and time.monotonic() - hit[1] < CACHE_SECONDS:
         return hit[0]
-    rows = (
-        connection(session)
-        .execute(_RECENT, {"service_id": service_id, "since": now - timedelta(days=14)})
-        .all()
-    )
+    recent = rows(session, _RECENT, {"service_id": service_id, "since": now - timedelta(days=14)})
     durations = [
         (finished - called).total_seconds() / 60
-        for called, finished in rows
+        for called, finished in recent
         if called is not None and finished is not None and finished >= called
     ]
     minutes = sum(durations) / len(durations) if durations else DEFAULT_SERVICE_MINUTES

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from ..db import record_event
 from ..models import Counter, EventLog, Ticket
-from .records import CounterRow, OfficerLike, TicketRow, connection
+from .records import CounterRow, OfficerLike, TicketRow
+from .statements import execute
 from .views import counter_view, ticket_view
 
 VIEWS = "luot.ticket_views"
@@ -37,7 +38,8 @@ def log_change(
     """Append `kind` to the event log and queue its bus event with the current views."""
     session.flush()
     # A Core insert: the log is append-only, so the unit of work has nothing to track for it.
-    connection(session).execute(
+    execute(
+        session,
         _INSERT_EVENT,
         {
             "office_id": office_id,

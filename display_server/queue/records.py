@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from typing import Any, TypeAlias
 
-from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
+from sqlalchemy import Select, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -30,6 +30,7 @@ from ..models import (
     TicketStep,
 )
 from .errors import NotFound
+from .statements import execute, first, rows, scalar
 
 TICKET: Table = Ticket.__table__  # type: ignore[assignment]
 STEP: Table = TicketStep.__table__  # type: ignore[assignment]
@@ -40,7 +41,6 @@ COUNTER_SERVICE: Table = CounterService.__table__  # type: ignore[assignment]
 OFFICE: Table = Office.__table__  # type: ignore[assignment]
 
 LOOKUP = "luot.lookup"
-CONNECTION = "luot.connection"
 
 
 @dataclass(slots=True)
@@ -148,20 +148,6 @@ _SELECT_OFFICER_NAME = select(OFFICER.c.username, OFFICER.c.full_name).where(
 )
 
 
-def connection(session: Session) -> Connection:
-    """The session's connection: Core statements run on it without the ORM's per-call work.
-
-    Kept per transaction in `session.info` (asking the session each time cost ~20 µs, a
-    tenth of a counter action); the session's transaction object tells a stale entry."""
-    transaction = session.get_transaction()
-    kept: tuple[object, Connection] | None = session.info.get(CONNECTION)
-    if kept is not None and transaction is not None and kept[0] is transaction:
-        return kept[1]
-    found = session.connection()
-    session.info[CONNECTION] = (session.get_transaction(), found)
-    return found
-
-
 def is_postgres(session: Session) -> bool:
     """Whether the session runs on PostgreSQL (row locks; SQLite locks the whole database)."""
     return session.get_bind().dialect.name == "postgresql"
@@ -170,8 +156,8 @@ def is_postgres(session: Session) -> bool:
 # --- tickets -----------------------------------------------------------------------------------
 
 
-def _ticket(row: Any) -> TicketRow:
-    values = dict(row._mapping)
+def _ticket(row: tuple[Any, ...]) -> TicketRow:
+    values = dict(zip(_TICKET_COLUMNS, row, strict=True))
     values["planned"] = list(values["planned"] or [])
     values["front"] = bool(values["front"])
     return TicketRow(**values)
@@ -179,8 +165,7 @@ def _ticket(row: Any) -> TicketRow:
 
 def load_steps(session: Session, ticket_id: int) -> list[StepRow]:
     """The ticket's steps in order."""
-    rows = connection(session).execute(_SELECT_STEPS, {"ticket_id": ticket_id})
-    return [StepRow(**row._mapping) for row in rows]
+    return [StepRow(*row) for row in rows(session, _SELECT_STEPS, {"ticket_id": ticket_id})]
 
 
 def select_tickets() -> Select[Any]:
@@ -191,7 +176,7 @@ def select_tickets() -> Select[Any]:
 
 def first_ticket(session: Session, stmt: Any, parameters: dict[str, Any]) -> TicketRow | None:
     """The first ticket that `stmt` (from `select_tickets`) finds, with its steps."""
-    row = connection(session).execute(stmt, parameters).first()
+    row = first(session, stmt, parameters)
     if row is None:
         return None
     ticket = _ticket(row)
@@ -215,7 +200,7 @@ def load_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Tick
 
 def insert_ticket(session: Session, values: dict[str, Any]) -> int:
     """Insert a ticket row; its new id."""
-    return int(connection(session).execute(_INSERT_TICKET, values).scalar_one())
+    return int(scalar(session, _INSERT_TICKET, values))
 
 
 def add_step(session: Session, ticket: TicketRow, service_id: int, queued_at: datetime) -> StepRow:
@@ -229,7 +214,7 @@ def add_step(session: Session, ticket: TicketRow, service_id: int, queued_at: da
         "recall_count": 0,
         "outcome": "pending",
     }
-    step_id = connection(session).execute(_INSERT_STEP, values).scalar_one()
+    step_id = scalar(session, _INSERT_STEP, values)
     step = StepRow(id=int(step_id), **values)
     ticket.steps.append(step)
     return step
@@ -237,14 +222,14 @@ def add_step(session: Session, ticket: TicketRow, service_id: int, queued_at: da
 
 def set_ticket(session: Session, ticket: TicketRow, **values: Any) -> None:
     """Change columns of `ticket`, in the database and on the row."""
-    connection(session).execute(_UPDATE_TICKET, {"row_id": ticket.id, **values})
+    execute(session, _UPDATE_TICKET, {"row_id": ticket.id, **values})
     for name, value in values.items():
         setattr(ticket, name, value)
 
 
 def set_step(session: Session, step: StepRow, **values: Any) -> None:
     """Change columns of `step`, in the database and on the row."""
-    connection(session).execute(_UPDATE_STEP, {"row_id": step.id, **values})
+    execute(session, _UPDATE_STEP, {"row_id": step.id, **values})
     for name, value in values.items():
         setattr(step, name, value)
 
@@ -260,19 +245,17 @@ def find_counter(
     if not 0 < number < 2**31:
         raise NotFound("unknown_counter", "Không có quầy số {number}.", number=number)
     stmt = _SELECT_COUNTER_FOR_UPDATE if lock and is_postgres(session) else _SELECT_COUNTER
-    rows = connection(session).execute(stmt, {"office_id": office_id, "number": number}).all()
-    if not rows or not rows[0].active:
+    found = rows(session, stmt, {"office_id": office_id, "number": number})
+    counter = CounterRow(*found[0][:-1]) if found else None
+    if counter is None or not counter.active:
         raise NotFound("unknown_counter", "Không có quầy số {number}.", number=number)
-    values = dict(rows[0]._mapping)
-    del values["service_id"]
-    counter = CounterRow(**values)
-    counter.service_ids = [row.service_id for row in rows if row.service_id is not None]
+    counter.service_ids = [row[-1] for row in found if row[-1] is not None]
     return counter
 
 
 def set_counter(session: Session, counter: CounterRow, **values: Any) -> None:
     """Change columns of `counter`, in the database and on the row."""
-    connection(session).execute(_UPDATE_COUNTER, {"row_id": counter.id, **values})
+    execute(session, _UPDATE_COUNTER, {"row_id": counter.id, **values})
     for name, value in values.items():
         setattr(counter, name, value)
 
@@ -315,8 +298,8 @@ class Lookup:
     def service(self, service_id: int) -> ServiceInfo:
         """The service with id `service_id`."""
         if self._services is None or service_id not in self._services:
-            rows = connection(self.session).execute(_SELECT_SERVICES)
-            self._services = {row.id: ServiceInfo(**row._mapping) for row in rows}
+            found = rows(self.session, _SELECT_SERVICES)
+            self._services = {row[0]: ServiceInfo(*row) for row in found}
         return self._services[service_id]
 
     def counter(self, counter_id: int | None) -> tuple[int, str] | None:
@@ -324,8 +307,8 @@ class Lookup:
         if counter_id is None:
             return None
         if self._counters is None or counter_id not in self._counters:
-            rows = connection(self.session).execute(_SELECT_COUNTER_NAMES)
-            self._counters = {row.id: (row.number, row.name) for row in rows}
+            found = rows(self.session, _SELECT_COUNTER_NAMES)
+            self._counters = {row[0]: (row[1], row[2]) for row in found}
         return self._counters.get(counter_id)
 
     def officer(self, officer_id: int | None) -> tuple[str, str] | None:
@@ -333,14 +316,10 @@ class Lookup:
         if officer_id is None:
             return None
         if officer_id not in self._officers:
-            row = (
-                connection(self.session)
-                .execute(_SELECT_OFFICER_NAME, {"officer_id": officer_id})
-                .first()
-            )
+            row = first(self.session, _SELECT_OFFICER_NAME, {"officer_id": officer_id})
             if row is None:
                 return None
-            self._officers[officer_id] = (row.username, row.full_name)
+            self._officers[officer_id] = (row[0], row[1])
         return self._officers[officer_id]
 
 
@@ -369,21 +348,18 @@ class ServiceRow:
     follow_up: list[str]
 
 
-_SELECT_SERVICE = select(*(SERVICE.c[name] for name in [f.name for f in fields(ServiceRow)])).where(
+_SERVICE_COLUMNS = [f.name for f in fields(ServiceRow)]
+_SELECT_SERVICE = select(*(SERVICE.c[name] for name in _SERVICE_COLUMNS)).where(
     SERVICE.c.office_id == bindparam("office_id"), SERVICE.c.code == bindparam("code")
 )
 
 
 def find_service(session: Session, office_id: int, code: str) -> ServiceRow:
     """The office's service with ticket prefix `code` (case does not matter)."""
-    row = (
-        connection(session)
-        .execute(_SELECT_SERVICE, {"office_id": office_id, "code": code.upper()})
-        .first()
-    )
+    row = first(session, _SELECT_SERVICE, {"office_id": office_id, "code": code.upper()})
     if row is None:
         raise NotFound("unknown_service", "Không có dịch vụ mã {code}.", code=code)
-    values = dict(row._mapping)
+    values = dict(zip(_SERVICE_COLUMNS, row, strict=True))
     values["follow_up"] = list(values["follow_up"] or [])
     return ServiceRow(**values)
 
@@ -428,14 +404,13 @@ _SELECT_FIRST_OFFICE = select(*_OFFICE_COLUMNS).order_by(OFFICE.c.id).limit(1)
 def find_office(session: Session, office_id: int | None = None) -> OfficeRow:
     """The office with `office_id`, or the first one when none is named (kept in the
     transaction's lookup, so the views of this transaction do not read it again)."""
-    conn = connection(session)
     if office_id is None:
-        row = conn.execute(_SELECT_FIRST_OFFICE).first()
+        row = first(session, _SELECT_FIRST_OFFICE)
     else:
-        row = conn.execute(_SELECT_OFFICE, {"office_id": office_id}).first()
+        row = first(session, _SELECT_OFFICE, {"office_id": office_id})
     if row is None:
         raise NotFound("office_not_found", "Chưa cấu hình cơ quan.")
-    office = OfficeRow(**row._mapping)
+    office = OfficeRow(*row)
     lookup(session).remember_office(office)
     return office
 

@@ -19,10 +19,10 @@ from .records import (
     ServiceRow,
     TicketRow,
     add_step,
-    connection,
     find_service,
     insert_ticket,
 )
+from .statements import scalar
 
 PRIORITIES = {p.value for p in Priority}
 CHANNELS = {c.value for c in Channel}
@@ -94,10 +94,7 @@ def check_daily_limit(service: Service | ServiceRow, issued_today: int) -> None:
 
 def next_sequence(session: Session, service: Service | ServiceRow, at_local: datetime) -> int:
     """Take the next number of the day for `service` in one atomic statement."""
-    result = connection(session).execute(
-        _NEXT_SEQUENCE, {"service": service.id, "day": at_local.date()}
-    )
-    return int(result.scalar_one())
+    return int(scalar(session, _NEXT_SEQUENCE, {"service": service.id, "day": at_local.date()}))
 
 
 def format_number(code: str, sequence: int) -> str:
