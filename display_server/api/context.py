@@ -213,6 +213,16 @@ def write_action(
     action: Callable[[Session], dict[str, Any]], *, status: int = 200
 ) -> tuple[Response, int]:
     """Run `action` in one write transaction; with an Idempotency-Key a retry replays the answer."""
+    outcome = write_outcome(action, status=status)
+    if isinstance(outcome, tuple):
+        return outcome
+    return jsonify(outcome), status
+
+
+def write_outcome(
+    action: Callable[[Session], dict[str, Any]], *, status: int = 200
+) -> dict[str, Any] | tuple[Response, int]:
+    """`write_action`'s work: the action's fresh result, or the stored answer it replays."""
     key = _idempotency_key()
     signature = f"{request.method} {request.path}"
     db = get_db()
@@ -248,7 +258,7 @@ def write_action(
         if replay is None:
             raise
         return replay
-    return jsonify(result), status
+    return result
 
 
 def _stored(session: Session, key: str, signature: str) -> tuple[Response, int] | None:

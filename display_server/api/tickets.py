@@ -23,6 +23,7 @@ from .context import (
     text_field,
     ticket_answer,
     write_action,
+    write_outcome,
 )
 from .errors import ApiError
 
@@ -48,18 +49,19 @@ def create_ticket() -> tuple[Response, int]:
         )
         return ticket_answer(session, ticket)
 
-    response, status = write_action(action, status=201)
-    if status == 201 and response.headers.get("Idempotent-Replayed") is None:
-        ticket = response.get_json()
-        extra: dict[str, Any] = {}
-        for hook in ticket_issued_hooks(current_app._get_current_object()):  # type: ignore[attr-defined]
-            try:
-                extra.update(hook(current_app._get_current_object(), body, ticket) or {})  # type: ignore[attr-defined]
-            except Exception:
-                current_app.logger.exception("ticket-issued hook failed for %s", ticket["number"])
-        if extra:
-            response = jsonify({**ticket, **extra})
-    return response, status
+    outcome = write_outcome(action, status=201)
+    if isinstance(outcome, tuple):
+        return outcome  # an Idempotency-Key retry: the first answer, hooks not run again
+    # The view may be shared with the published event: hooks read it, nobody changes it.
+    ticket = outcome
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    extra: dict[str, Any] = {}
+    for hook in ticket_issued_hooks(app):
+        try:
+            extra.update(hook(app, body, ticket) or {})
+        except Exception:
+            current_app.logger.exception("ticket-issued hook failed for %s", ticket["number"])
+    return jsonify({**ticket, **extra} if extra else ticket), 201
 
 
 @bp.get("/tickets/<int:ticket_id>")
