@@ -1,14 +1,16 @@
 """Engines and sessions: durable SQLite (WAL, BEGIN IMMEDIATE) or PostgreSQL, events after commit.
 
-Writes go through `write_session`. On SQLite one writer runs at a time: an in-process lock
-queues the threads fairly (SQLite's own busy handler sleeps in steps that ruin latency) and
-BEGIN IMMEDIATE takes the database write lock up front, so a second process waits instead of
-failing half-way. PostgreSQL needs neither: the queue engine claims rows with
-FOR UPDATE SKIP LOCKED and numbers tickets with an atomic upsert.
+Writes go through `write_session`. On SQLite one writer runs at a time, on one dedicated
+connection: an in-process lock queues the threads (SQLite's own busy handler sleeps in steps
+that ruin latency) and BEGIN IMMEDIATE takes the database write lock up front, so a second
+process waits instead of failing half-way. Writers that queue up share one durable commit
+(group commit: see `_write_sqlite`). PostgreSQL needs none of this: the queue engine claims
+rows with FOR UPDATE SKIP LOCKED and numbers tickets with an atomic upsert.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,6 +61,24 @@ def create_database_engine(url: str) -> Engine:
     return create_engine(url, pool_size=16, max_overflow=32, pool_pre_ping=True)
 
 
+MAX_BATCH = 32  # writes sharing one SQLite commit, at most
+
+Event = tuple[str, int, dict[str, Any]]
+
+
+class WriteNotCommitted(RuntimeError):
+    """A write's changes were lost with the shared commit that failed (a disk error)."""
+
+
+@dataclass(eq=False)
+class _Batched:
+    """A finished write waiting for the commit it shares."""
+
+    events: list[Event]
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+
 @dataclass
 class Database:
     """One engine, its sessions, and the bus that hears about committed changes."""
@@ -74,6 +94,9 @@ class Database:
         # cache stays valid between writes (a pooled connection finds the database changed by
         # another one and reads its pages again), and no pool checkout happens per write.
         self._writer: Connection | None = None
+        self._batch: list[_Batched] = []  # writes done in the open transaction, not committed
+        self._waiting = 0  # threads waiting for the write lock
+        self._state = threading.Lock()  # guards _waiting
         self.bridge: PostgresEventBridge | None = None
         if self.engine.dialect.name == "postgresql":
             self.bridge = PostgresEventBridge(self.engine, self.bus)
@@ -86,36 +109,114 @@ class Database:
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
-        """A write transaction: commits on success, then publishes the events it recorded."""
-        lock = self._write_lock if self.is_sqlite else None
-        if lock is not None:
-            lock.acquire()
-        try:
-            with self._sessions(bind=self._write_connection()) as session:
-                session.info[PENDING_EVENTS] = []
-                try:
-                    yield session
-                    if self.bridge is not None:
-                        for kind, office_id, data in session.info[PENDING_EVENTS]:
-                            self.bridge.notify(session, kind, office_id, data)
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
-                events: list[tuple[str, int, dict[str, Any]]] = session.info.pop(PENDING_EVENTS)
-            # Published before the next writer may commit, so events arrive in commit order;
-            # subscribers only enqueue, so this holds the lock for microseconds.
-            for kind, office_id, data in events:
-                self.bus.publish(kind, office_id, data)
-        finally:
-            if lock is not None:
-                lock.release()
+        """A write transaction: commits on success, then publishes the events it recorded.
 
-    def _write_connection(self) -> Connection | Engine:
-        """What a write session binds to: SQLite's writer connection (under the write lock),
-        or the engine (PostgreSQL: a pooled connection per transaction)."""
-        if not self.is_sqlite:
-            return self.engine
+        It returns only once its changes are durable, and its events are published in commit
+        order. On SQLite the commit may be shared with the writes queued behind it."""
+        writing = self._write_sqlite() if self.is_sqlite else self._write_pooled()
+        with writing as session:
+            yield session
+
+    @contextmanager
+    def _write_pooled(self) -> Iterator[Session]:
+        """PostgreSQL: a transaction of its own on a pooled connection."""
+        with self._sessions() as session:
+            session.info[PENDING_EVENTS] = []
+            try:
+                yield session
+                if self.bridge is not None:
+                    for kind, office_id, data in session.info[PENDING_EVENTS]:
+                        self.bridge.notify(session, kind, office_id, data)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            events: list[Event] = session.info.pop(PENDING_EVENTS)
+        for kind, office_id, data in events:
+            self.bus.publish(kind, office_id, data)
+
+    @contextmanager
+    def _write_sqlite(self) -> Iterator[Session]:
+        """SQLite: writes take turns on the writer connection, and share commits (group commit).
+
+        A durable commit is an fsync, and SQLite writes one at a time; so a writer that finishes
+        while others wait for the lock leaves the transaction open for them, and the last one
+        of the run commits for all (at most MAX_BATCH). Each joining writer runs inside a
+        SAVEPOINT, so its failure undoes its own changes only. Nobody returns before the commit
+        that holds their changes, and a failed commit fails every write in it.
+        """
+        with self._state:
+            self._waiting += 1
+        self._write_lock.acquire()
+        with self._state:
+            self._waiting -= 1
+        mine: _Batched | None = None
+        try:
+            writer = self._write_connection()
+            joining = bool(self._batch)  # the transaction holds others' uncommitted writes
+            if not joining:
+                writer.begin()  # BEGIN IMMEDIATE (see _configure_sqlite)
+            driver: Any = writer.connection.driver_connection
+            if joining:
+                driver.execute("SAVEPOINT luot_write")
+            session = self._sessions(bind=writer, join_transaction_mode="rollback_only")
+            session.info[PENDING_EVENTS] = []
+            try:
+                yield session
+                session.commit()  # flushes into the open transaction; does not end it
+            except BaseException:
+                session.close()
+                if joining:
+                    driver.execute("ROLLBACK TO luot_write")
+                    driver.execute("RELEASE luot_write")
+                else:
+                    writer.rollback()
+                raise
+            if joining:
+                driver.execute("RELEASE luot_write")
+            mine = _Batched(session.info.pop(PENDING_EVENTS))
+            session.close()
+            self._batch.append(mine)
+        finally:
+            try:
+                with self._state:
+                    alone = self._waiting == 0
+                if self._batch and (alone or len(self._batch) >= MAX_BATCH):
+                    self._commit_batch()
+            finally:
+                self._write_lock.release()
+        assert mine is not None  # the write got through (an exception would have left above)
+        mine.done.wait()
+        if mine.error is not None:
+            raise WriteNotCommitted("the write was not committed") from mine.error
+
+    def _commit_batch(self) -> None:
+        """Commit the open transaction, publish its events in order, release its writers."""
+        batch, self._batch = self._batch, []
+        error: BaseException | None = None
+        writer = self._writer
+        assert writer is not None
+        try:
+            writer.commit()
+        except BaseException as exc:
+            error = exc
+            # Closing the driver's connection is what surely ends SQLite's transaction (and
+            # undoes it); the next write opens a fresh writer.
+            with contextlib.suppress(Exception):
+                writer.invalidate()
+            writer.close()
+            self._writer = None
+        for waiting in batch:
+            if error is None:
+                # Published before the next writer may commit, so events arrive in commit
+                # order; subscribers only enqueue, so this holds the lock for microseconds.
+                for kind, office_id, data in waiting.events:
+                    self.bus.publish(kind, office_id, data)
+            waiting.error = error
+            waiting.done.set()
+
+    def _write_connection(self) -> Connection:
+        """SQLite's writer connection (used under the write lock only)."""
         writer = self._writer
         if writer is None or writer.closed or writer.invalidated:
             if writer is not None:
