@@ -4,7 +4,8 @@ The queue engine's hot paths (issuing, calling, serving) run on these rather tha
 objects: profiling showed ~4.4 ms of CPU per issued ticket and ~6.7 ms per counter action,
 nearly all of it the ORM's unit of work, lazy loads and attribute bookkeeping, against about
 0.05 ms per Core statement. The tables, their types (UTC times, JSON lists) and the migrations
-stay the ORM models'; only the way the engine reaches them changes.
+stay the ORM models'; only the way the engine reaches them changes. The statements are built
+once, at import, and run through `statements` (on SQLite, straight on the driver).
 
 `TicketRow` and `StepRow` carry the same attribute names as `models.Ticket` / `TicketStep`, so
 code that reads a ticket (views, estimates, tests) works with either.
