@@ -141,9 +141,10 @@ class Database:
 
         A durable commit is an fsync, and SQLite writes one at a time; so a writer that finishes
         while others wait for the lock leaves the transaction open for them, and the last one
-        of the run commits for all (at most MAX_BATCH). Each joining writer runs inside a
-        SAVEPOINT, so its failure undoes its own changes only. Nobody returns before the commit
-        that holds their changes, and a failed commit fails every write in it.
+        of the run commits for all (at most MAX_BATCH). Each write runs in a SAVEPOINT of its
+        own (the session's "create_savepoint" mode), so a failure, even one inside the
+        session's flush, undoes that write only. Nobody returns before the commit that holds
+        their changes, and a failed commit fails every write in it.
         """
         with self._state:
             self._waiting += 1
@@ -153,29 +154,21 @@ class Database:
         mine: _Batched | None = None
         try:
             writer = self._write_connection()
-            joining = bool(self._batch)  # the transaction holds others' uncommitted writes
-            if not joining:
+            if self._batch and not self._driver_in_transaction(writer):
+                self._commit_batch()  # SQLite ended it early (a disk error): fail the batch
+            if not writer.in_transaction():
                 writer.begin()  # BEGIN IMMEDIATE (see _configure_sqlite)
-            driver: Any = writer.connection.driver_connection
-            if joining:
-                driver.execute("SAVEPOINT luot_write")
-            session = self._sessions(bind=writer, join_transaction_mode="rollback_only")
+            session = self._sessions(bind=writer, join_transaction_mode="create_savepoint")
             session.info[PENDING_EVENTS] = []
             try:
                 yield session
-                session.commit()  # flushes into the open transaction; does not end it
+                session.commit()  # releases this write's SAVEPOINT; the transaction stays open
+                mine = _Batched(session.info.pop(PENDING_EVENTS))
             except BaseException:
-                session.close()
-                if joining:
-                    driver.execute("ROLLBACK TO luot_write")
-                    driver.execute("RELEASE luot_write")
-                else:
-                    writer.rollback()
+                session.rollback()  # to this write's SAVEPOINT: the others' writes stay
                 raise
-            if joining:
-                driver.execute("RELEASE luot_write")
-            mine = _Batched(session.info.pop(PENDING_EVENTS))
-            session.close()
+            finally:
+                session.close()
             self._batch.append(mine)
         finally:
             try:
@@ -183,12 +176,19 @@ class Database:
                     alone = self._waiting == 0
                 if self._batch and (alone or len(self._batch) >= MAX_BATCH):
                     self._commit_batch()
+                elif not self._batch and self._writer is not None:
+                    self._writer.rollback()  # nothing in the transaction to keep
             finally:
                 self._write_lock.release()
         assert mine is not None  # the write got through (an exception would have left above)
         mine.done.wait()
         if mine.error is not None:
             raise WriteNotCommitted("the write was not committed") from mine.error
+
+    @staticmethod
+    def _driver_in_transaction(writer: Connection) -> bool:
+        """Whether SQLite itself still has the transaction open (it ends one on some errors)."""
+        return bool(writer.connection.driver_connection.in_transaction)  # type: ignore[union-attr]
 
     def _commit_batch(self) -> None:
         """Commit the open transaction, publish its events in order, release its writers."""
@@ -197,6 +197,8 @@ class Database:
         writer = self._writer
         assert writer is not None
         try:
+            if not self._driver_in_transaction(writer):
+                raise RuntimeError("SQLite ended the transaction before its commit")
             writer.commit()
         except BaseException as exc:
             error = exc
