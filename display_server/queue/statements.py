@@ -59,6 +59,7 @@ class _Plan:
     sql: str
     parameters: tuple[tuple[str, Any, Processor], ...]  # (key, constant or _MISSING, processor)
     columns: tuple[Processor, ...] | None
+    factories: tuple[tuple[str, Callable[[], Any]], ...]  # column defaults made at each run
     statement: ClauseElement  # kept alive: plans are found by the statement's id
 
 
@@ -67,14 +68,15 @@ _plans_lock = threading.Lock()
 
 
 def _default(column: Any, dml: str) -> Any:
-    """The Python-side default an insert (or update) would fill in for `column`."""
+    """The Python-side default an insert (or update) fills in for `column`: a value, a
+    function to call at each run, or _MISSING."""
     default = column.default if dml == "insert" else column.onupdate
     if default is None:
         return _MISSING
     if default.is_scalar:
         return default.arg
     if default.is_callable:
-        return default.arg(None)  # SQLAlchemy wraps column defaults to take a context
+        return lambda: default.arg(None)  # SQLAlchemy wraps column defaults to take a context
     raise ValueError(f"column {column.key} has a default this path cannot compute")
 
 
@@ -96,6 +98,7 @@ def _plan(statement: Any, keys: frozenset[str] | None, dialect: Dialect) -> _Pla
     table = statement.table if dml else None
     values = compiled.params
     parameters = []
+    factories = []
     for name in compiled.positiontup or ():
         # An IN list's items ("status_1_1") take the type of their list's bind ("status_1").
         bind = compiled.binds[name if name in compiled.binds else name.rsplit("_", 1)[0]]
@@ -103,10 +106,12 @@ def _plan(statement: Any, keys: frozenset[str] | None, dialect: Dialect) -> _Pla
         constant: Any = _MISSING
         if name not in given:
             column = table.c.get(name) if table is not None else None
-            if column is not None and (found := _default(column, dml or "")) is not _MISSING:
-                constant = found
-            else:
-                constant = values[name]
+            found = _default(column, dml or "") if column is not None else _MISSING
+            if callable(found):
+                factories.append((name, found))
+                parameters.append((name, _MISSING, processor))
+                continue
+            constant = values[name] if found is _MISSING else found
             if processor is not None:
                 constant = processor(constant)
                 processor = None
@@ -117,7 +122,7 @@ def _plan(statement: Any, keys: frozenset[str] | None, dialect: Dialect) -> _Pla
         columns = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in exported
         )
-    return _Plan(compiled.string, tuple(parameters), columns, statement)
+    return _Plan(compiled.string, tuple(parameters), columns, tuple(factories), statement)
 
 
 def _run(
@@ -133,6 +138,8 @@ def _run(
     if plan is None:
         with _plans_lock:
             plan = _plans[(id(statement), keys)] = _plan(statement, keys, conn.dialect)
+    if plan.factories:
+        given = {**given, **{name: make() for name, make in plan.factories}}
     values = [
         (processor(given[name]) if processor else given[name]) if constant is _MISSING else constant
         for name, constant, processor in plan.parameters

@@ -7,12 +7,13 @@ corrupt tickets silently, so every kind of column is written one way and read th
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, insert, select, update
 
 from display_server.models import EventLog, Ticket, TicketStatus
 from display_server.queue import statements
@@ -100,3 +101,21 @@ def test_in_list_and_changed_columns(engine_app: Flask) -> None:
         assert statements.first(session, _BY_STATUS, {"number": "A902"}) is None
         with pytest.raises(LookupError):
             statements.scalar(session, _BY_STATUS, {"number": "A902"})
+
+
+def test_a_function_default_is_called_at_each_run(make_app: Any) -> None:
+    db = make_app().extensions["luot.db"]
+    made = itertools.count(1)
+    metadata = MetaData()
+    probe = Table(
+        "probe",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("n", Integer, default=lambda: next(made)),
+    )
+    metadata.create_all(db.engine)
+    with db.write_session() as session:
+        statements.execute(session, insert(probe), {"id": 1})
+        statements.execute(session, insert(probe), {"id": 2})
+    with db.read_session() as session:
+        assert statements.rows(session, select(probe.c.n).order_by(probe.c.id)) == [(1,), (2,)]
