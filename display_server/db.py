@@ -39,11 +39,30 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # Savepoints straight to the driver too. SQLAlchemy names each one anew on a connection
+    # (sa_savepoint_1, _2, ...), so its compiled-statement cache never hits and every savepoint
+    # was compiled again: about 0.25 ms per write on the long-lived writer connection.
+    for method, sql in (
+        ("do_savepoint", "SAVEPOINT {}"),
+        ("do_release_savepoint", "RELEASE SAVEPOINT {}"),
+        ("do_rollback_to_savepoint", "ROLLBACK TO SAVEPOINT {}"),
+    ):
+        setattr(engine.dialect, method, _driver_statement(sql))
+
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get("luot_write", False)
         # Straight to the driver: nothing to compile, bind or read back.
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _driver_statement(sql: str) -> Any:
+    """A dialect method running `sql` (with the savepoint's name) on the driver's connection."""
+
+    def run(connection: Any, name: str) -> None:
+        connection.connection.driver_connection.execute(sql.format(name))
+
+    return run
 
 
 def create_database_engine(url: str) -> Engine:
@@ -141,10 +160,10 @@ class Database:
 
         A durable commit is an fsync, and SQLite writes one at a time; so a writer that finishes
         while others wait for the lock leaves the transaction open for them, and the last one
-        of the run commits for all (at most MAX_BATCH). Each write runs in a SAVEPOINT of its
-        own (the session's "create_savepoint" mode), so a failure, even one inside the
-        session's flush, undoes that write only. Nobody returns before the commit that holds
-        their changes, and a failed commit fails every write in it.
+        of the run commits for all (at most MAX_BATCH). Each write that joins others runs in a
+        SAVEPOINT of its own (the session's "create_savepoint" mode), so a failure, even one
+        inside the session's flush, undoes that write only. Nobody returns before the commit
+        that holds their changes, and a failed commit fails every write in it.
         """
         with self._state:
             self._waiting += 1
@@ -156,9 +175,13 @@ class Database:
             writer = self._write_connection()
             if self._batch and not self._driver_in_transaction(writer):
                 self._commit_batch()  # SQLite ended it early (a disk error): fail the batch
+            joining = bool(self._batch)  # the transaction holds others' uncommitted writes
             if not writer.in_transaction():
                 writer.begin()  # BEGIN IMMEDIATE (see _configure_sqlite)
-            session = self._sessions(bind=writer, join_transaction_mode="create_savepoint")
+            # Alone in the transaction, a failure may roll all of it back; joining, only the
+            # write's own savepoint.
+            mode = "create_savepoint" if joining else "rollback_only"
+            session = self._sessions(bind=writer, join_transaction_mode=mode)
             session.info[PENDING_EVENTS] = []
             try:
                 yield session

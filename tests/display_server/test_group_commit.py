@@ -136,6 +136,14 @@ def test_failed_write_in_a_shared_commit_undoes_only_itself(db: Database, failur
     assert sorted(e.kind for e in heard) == ["kept-first", "kept-last"]
 
 
+def test_a_lone_write_failing_in_its_flush_leaves_the_writer_usable(db: Database) -> None:
+    with pytest.raises(IntegrityError), db.write_session() as session:
+        session.execute(insert(EventLog).values(office_id=1, at=AT, kind="undone", detail={}))
+        session.add(Office(id=1, name="trùng"))
+    write(db, "after")
+    assert logged(db) == ["after"]
+
+
 def test_a_failed_shared_commit_fails_every_write_in_it(db: Database) -> None:
     heard: list[Event] = []
     db.bus.subscribe(heard.append)
