@@ -58,7 +58,7 @@ class _Plan:
 
     sql: str
     parameters: tuple[tuple[str, Any, Processor], ...]  # (key, constant or _MISSING, processor)
-    columns: tuple[Processor, ...] | None
+    columns: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, converter), if any
     factories: tuple[tuple[str, Callable[[], Any]], ...]  # column defaults made at each run
     statement: ClauseElement  # kept alive: plans are found by the statement's id
 
@@ -117,11 +117,11 @@ def _plan(statement: Any, keys: frozenset[str] | None, dialect: Dialect) -> _Pla
                 processor = None
         parameters.append((name, constant, processor))
     exported = getattr(statement, "exported_columns", None)
-    columns = None
-    if exported is not None and len(exported):
-        columns = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in exported
-        )
+    converters = [
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in (exported if exported is not None else ())
+    ]
+    columns = tuple((i, convert) for i, convert in enumerate(converters) if convert is not None)
     return _Plan(compiled.string, tuple(parameters), columns, tuple(factories), statement)
 
 
@@ -148,9 +148,12 @@ def _run(
 
 
 def _convert(plan: _Plan, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    if plan.columns is None:
+    if not plan.columns:
         return row
-    return tuple(p(v) if p else v for p, v in zip(plan.columns, row, strict=True))
+    values = list(row)
+    for position, convert in plan.columns:
+        values[position] = convert(values[position])
+    return tuple(values)
 
 
 def rows(
