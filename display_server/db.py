@@ -82,7 +82,7 @@ def create_database_engine(url: str) -> Engine:
 
 MAX_BATCH = 32  # writes sharing one SQLite commit, at most
 
-Event = tuple[str, int, dict[str, Any]]
+PendingEvent = tuple[str, int, dict[str, Any]]  # kind, office id, data
 
 
 class WriteNotCommitted(RuntimeError):
@@ -93,7 +93,7 @@ class WriteNotCommitted(RuntimeError):
 class _Batched:
     """A finished write waiting for the commit it shares."""
 
-    events: list[Event]
+    events: list[PendingEvent]
     error: BaseException | None = None
     # Held until the commit is over: a bare lock is much cheaper to make than an Event.
     _pending: threading.Lock = field(default_factory=threading.Lock)
@@ -164,7 +164,7 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
-            events: list[Event] = session.info.pop(PENDING_EVENTS)
+            events: list[PendingEvent] = session.info.pop(PENDING_EVENTS)
         for kind, office_id, data in events:
             self.bus.publish(kind, office_id, data)
 

@@ -32,11 +32,6 @@ _MISSING = object()
 Processor = Callable[[Any], Any] | None
 
 
-def connection(session: Session) -> Connection:
-    """The session's connection: Core statements run on it without the ORM's per-call work."""
-    return _kept(session)[0]
-
-
 def _kept(session: Session) -> tuple[Connection, Any]:
     """The session's connection and, on SQLite, its driver connection.
 
