@@ -189,6 +189,7 @@ class Database:
             writer = self._write_connection()
             if self._batch and not self._driver_in_transaction(writer):
                 self._commit_batch()  # SQLite ended it early (a disk error): fail the batch
+                writer = self._write_connection()  # failing it closed the old writer
             joining = bool(self._batch)  # the transaction holds others' uncommitted writes
             if not writer.in_transaction():
                 writer.begin()  # BEGIN IMMEDIATE (see _configure_sqlite)

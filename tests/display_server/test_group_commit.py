@@ -144,6 +144,25 @@ def test_a_lone_write_failing_in_its_flush_leaves_the_writer_usable(db: Database
     assert logged(db) == ["after"]
 
 
+def test_a_batch_whose_transaction_sqlite_ended_fails_and_the_next_write_starts_afresh(
+    db: Database,
+) -> None:
+    """SQLite ends a transaction by itself on some errors (a full disk): the writes waiting in
+    it must hear that they were lost, and a later write must not run outside a transaction."""
+
+    def first() -> None:
+        def ended_by_sqlite() -> None:
+            wait_for_queue(db, 1)
+            assert db._writer is not None
+            db._writer.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+
+        write(db, "lost", then=ended_by_sqlite)
+
+    errors = run_queued(db, first, [lambda: write(db, "kept")])
+    assert set(errors) == {"first"} and isinstance(errors["first"], WriteNotCommitted)
+    assert logged(db) == ["kept"]
+
+
 def test_a_failed_shared_commit_fails_every_write_in_it(db: Database) -> None:
     heard: list[Event] = []
     db.bus.subscribe(heard.append)
