@@ -9,7 +9,7 @@ HOST ?= 0.0.0.0
 PORT ?= 8080
 SITE ?= display_server/examples/site.toml
 SYSTEM_PACKAGES := python3-venv python3-tk espeak-ng alsa-utils sox xvfb xdotool chromium \
-	fonts-noto-core fonts-dejavu-core postgresql
+	fonts-noto-core fonts-dejavu-core postgresql imagemagick
 PYTEST_ARGS ?=
 
 .PHONY: run test setup system venv postgres lint bench clean

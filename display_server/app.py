@@ -20,6 +20,7 @@ from .extensions import FEATURES
 from .queue.clock import utc_now
 from .schema import upgrade
 from .site import ensure_office, load_site, provision_if_changed
+from .trust import cross_site
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             ensure_office(session)
 
     register_error_handlers(app)
+    cross_site.register(app)
     app.register_blueprint(api_bp)
 
     @app.get("/")

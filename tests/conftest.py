@@ -17,6 +17,22 @@ from tests.servers import LiveServer, create_pg_database, drop_pg_database, writ
 AppFactory = Callable[..., Flask]
 
 
+class JsonTestClient(FlaskClient):
+    """A test client whose body-less writes send `{}` as JSON, as every real client does.
+
+    The API refuses writes that are not JSON (no cross-site forms); tests of that rule send
+    their bodies explicitly with `data=`.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        method = str(kwargs.get("method", "GET")).upper()
+        if method in ("POST", "PUT", "PATCH", "DELETE") and not (
+            {"json", "data", "content_type"} & kwargs.keys()
+        ):
+            kwargs["json"] = {}
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -47,6 +63,7 @@ def make_app(tmp_path: Path) -> Iterator[AppFactory]:
                 **config,
             }
         )
+        app.test_client_class = JsonTestClient
         apps.append(app)
         return app
 

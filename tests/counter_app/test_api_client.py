@@ -156,7 +156,11 @@ def test_a_revoked_token_is_a_session_expiry(
     api = make_client()
     api.login("hung", PASSWORD, 2)
     token = api.token
-    httpx.post(f"{server.url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    httpx.post(
+        f"{server.url}/api/v1/auth/logout",
+        json={},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     with pytest.raises(SessionExpired) as expired:
         api.my_day()
     assert "đăng nhập lại" in expired.value.message

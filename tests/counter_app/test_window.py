@@ -290,7 +290,9 @@ def test_expired_session_asks_to_sign_in_again(live_server: StartServer, open_ap
     sign_in(app)
     assert app.client is not None and app.client.token
     revoked = httpx.post(
-        f"{server.url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {app.client.token}"}
+        f"{server.url}/api/v1/auth/logout",
+        json={},
+        headers={"Authorization": f"Bearer {app.client.token}"},
     )
     assert revoked.status_code == 200
     pump(app, lambda: counter_state(app) == "closed", what="the closed counter")

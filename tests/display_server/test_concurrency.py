@@ -131,7 +131,7 @@ def test_two_server_processes_share_one_postgres_database(make_app, pg_url, live
                 json={"username": f"cb{counter}", "password": PASSWORD, "counter": counter},
             ).json()["token"]
             local.client.headers["Authorization"] = f"Bearer {token}"
-        response = local.client.post(f"/api/v1/counters/{counter}/{action}")
+        response = local.client.post(f"/api/v1/counters/{counter}/{action}", json={})
         return response.status_code, response.json()
 
     try:

@@ -53,11 +53,11 @@ def test_sigkill_mid_load_loses_nothing(live_server, tmp_path):
             client.headers["Authorization"] = f"Bearer {token}"
             while not stop.is_set():
                 try:
-                    response = client.post(f"/api/v1/counters/{number}/call-next")
+                    response = client.post(f"/api/v1/counters/{number}/call-next", json={})
                     if response.status_code == 200:
                         with lock:
                             called.append((response.json()["id"], number))
-                        client.post(f"/api/v1/counters/{number}/finish")
+                        client.post(f"/api/v1/counters/{number}/finish", json={})
                 except httpx.HTTPError:
                     return
 

@@ -322,13 +322,16 @@ export function randomKey() {
 /** fetch() JSON with the page's language; resolves to {status, body}. */
 export async function api(path, options) {
   const opts = options || {};
+  const method = opts.method || "GET";
   const headers = { Accept: "application/json", ...(opts.headers || {}) };
-  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  // Every write is JSON, even an empty one: the server refuses other bodies (no cross-site forms).
+  const body = opts.body !== undefined ? opts.body : method === "GET" ? undefined : {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   const separator = path.includes("?") ? "&" : "?";
   const response = await fetch(`${path}${separator}lang=${config.lang}`, {
-    method: opts.method || "GET",
+    method,
     headers,
-    body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+    body: body !== undefined ? JSON.stringify(body) : undefined,
     cache: "no-store",
   });
   let body = null;

@@ -91,7 +91,7 @@ class Officer:
         self.http.close()
 
     def act(self, action: str, **body: Any) -> dict[str, Any]:
-        answer = self.http.post(f"/api/v1/counters/{self.counter}/{action}", json=body or None)
+        answer = self.http.post(f"/api/v1/counters/{self.counter}/{action}", json=body or {})
         assert answer.status_code == 200, answer.text
         result: dict[str, Any] = answer.json()
         return result

@@ -79,7 +79,9 @@ def _announce_one(url: str, username: str, counter: int) -> dict[str, Any]:
         ).json()["token"]
         assert http.post("/api/v1/tickets", json={"service": "A"}).status_code == 201
         called = http.post(
-            f"/api/v1/counters/{counter}/call-next", headers={"Authorization": f"Bearer {token}"}
+            f"/api/v1/counters/{counter}/call-next",
+            json={},
+            headers={"Authorization": f"Bearer {token}"},
         )
         assert called.status_code == 200, called.text
         deadline = time.monotonic() + 20

@@ -1,0 +1,26 @@
+"""Tables of the trust layer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..models import Base
+
+
+class ThrottleHit(Base):
+    """One counted attempt (a failed sign-in, an anonymous ticket) in a bucket, for a key.
+
+    Rows older than their bucket's window are pruned as new ones arrive, so the table holds at
+    most what the limits let through in one window.
+    """
+
+    __tablename__ = "throttle_hit"
+    __table_args__ = (Index("ix_throttle_hit_bucket_key_at", "bucket", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(160))
+    at: Mapped[datetime] = mapped_column()
