@@ -50,6 +50,8 @@ class Connection:
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> tuple[int, Any]:
         assert self.reader is not None and self.writer is not None
+        if body is None and method != "GET":
+            body = {}  # the API takes JSON writes only
         payload = json.dumps(body).encode() if body is not None else b""
         head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(payload)}"]
         if body is not None:
