@@ -15,6 +15,7 @@ from .i18n import language
 # Ticket statuses and counter states as the API spells them.
 CALLED, SERVING = "called", "serving"
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
+PRIORITISED = "prioritised"  # served first, class not known (words.py says just "Ưu tiên")
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -40,6 +41,15 @@ def _float(value: Any, default: float = 0.0) -> float:
 
 def _str(value: Any, default: str = "") -> str:
     return value if isinstance(value, str) else default
+
+
+def _priority(data: dict[str, Any]) -> str:
+    """The ticket's priority class; the server shows it to signed-in staff only, so a public
+    answer (a session that just expired) gives just the mark: "prioritised" or "none"."""
+    priority = data.get("priority")
+    if isinstance(priority, str):
+        return priority
+    return PRIORITISED if data.get("prioritised") is True else "none"
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,7 @@ class TicketInfo:
             service_name=_str(data.get("service_name")),
             service_name_en=data.get("service_name_en") or None,
             status=_str(data.get("status")),
-            priority=_str(data.get("priority"), "none"),
+            priority=_priority(data),
             counter=data.get("counter") if isinstance(data.get("counter"), int) else None,
             target_wait_minutes=target if isinstance(target, int) else None,
             issued_at=parse_time(data.get("issued_at")),
@@ -188,7 +198,7 @@ class ServiceQueue:
                 WaitingTicket(
                     id=_int(t.get("id")),
                     number=_str(t.get("number"), "?"),
-                    priority=_str(t.get("priority"), "none"),
+                    priority=_priority(t),
                     waited_minutes=_float(t.get("waited_minutes")),
                     past_target=bool(t.get("past_target")),
                 )

@@ -40,7 +40,8 @@ def now() -> datetime:
 
 
 def ticket_answer(session: Session, ticket: Ticket | TicketRow) -> dict[str, Any]:
-    """The ticket's view for a write's response: the one its event carried, made absolute."""
+    """The ticket's full view for a write's caller (who issued it, holds its token, or is staff):
+    the one its event was built from, made absolute."""
     view = last_view(session, ticket)
     if view is not None:
         return with_base_url(view, base_url())
@@ -149,6 +150,15 @@ def bearer_token() -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def staff_signed_in(session: Session) -> bool:
+    """Whether the request carries a live bearer token: staff may read tickets' private fields.
+
+    A dead or unknown token is no error here: public reads answer everyone, in public form.
+    """
+    raw = bearer_token()
+    return raw is not None and resolve_caller(session, raw, now()) is not None
 
 
 def require_auth(session: Session) -> AuthToken:

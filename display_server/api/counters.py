@@ -23,6 +23,7 @@ from .context import (
     now,
     office,
     require_counter_access,
+    staff_signed_in,
     text_field,
     ticket_answer,
     write_action,
@@ -44,7 +45,7 @@ def _counter_action(
         result = act(session, the_office, officer)
         if answer == "counter":
             session.flush()
-            return counter_view(session, result)
+            return counter_view(session, result, private=True)  # the caller is staff
         return ticket_answer(session, result)
 
     return write_action(action)
@@ -52,7 +53,7 @@ def _counter_action(
 
 @bp.get("/counters")
 def list_counters() -> Response:
-    """Every counter with its state, officer and current ticket."""
+    """Every counter with its state, officer and current ticket (private fields: staff only)."""
     with get_db().read_session() as session:
         the_office = office(session)
         counters = session.scalars(
@@ -60,14 +61,16 @@ def list_counters() -> Response:
             .where(Counter.office_id == the_office.id, Counter.active.is_(True))
             .order_by(Counter.number)
         ).all()
-        return jsonify({"counters": [counter_view(session, c) for c in counters]})
+        private = staff_signed_in(session)
+        return jsonify({"counters": [counter_view(session, c, private=private) for c in counters]})
 
 
 @bp.get("/counters/<int:number>")
 def read_counter(number: int) -> Response:
-    """One counter."""
+    """One counter (its ticket's private fields: staff only)."""
     with get_db().read_session() as session:
-        return jsonify(counter_view(session, get_counter(session, office(session), number)))
+        counter = get_counter(session, office(session), number)
+        return jsonify(counter_view(session, counter, private=staff_signed_in(session)))
 
 
 @bp.post("/counters/<int:number>/call-next")

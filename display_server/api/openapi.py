@@ -13,6 +13,7 @@ from flask import Flask, Response, current_app, jsonify
 
 from .. import __version__
 from . import bp
+from .ticket_schemas import ANY_TICKET, STAFF_SEES_MORE, TICKET_SCHEMAS
 
 NULLABLE_STR = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
@@ -101,64 +102,7 @@ SCHEMAS: dict[str, Any] = {
             "outcome": {"enum": ["pending", "done", "no_show", "transferred", "cancelled"]},
         },
     },
-    "Ticket": {
-        "type": "object",
-        "required": [
-            "id",
-            "number",
-            "service",
-            "service_name",
-            "status",
-            "priority",
-            "channel",
-            "issued_at",
-            "ahead",
-            "estimated_wait_minutes",
-            "status_url",
-            "steps",
-        ],
-        "properties": {
-            "id": {"type": "integer"},
-            "number": {"type": "string", "examples": ["A012"]},
-            "service": {"type": "string"},
-            "service_name": {"type": "string"},
-            "service_name_en": {"type": "string"},
-            "status": {"enum": ["waiting", "called", "serving", "done", "no_show", "cancelled"]},
-            "priority": {
-                "enum": ["none", "elderly", "disabled", "pregnant", "with_infant", "veteran"]
-            },
-            "channel": {"enum": ["kiosk", "web", "counter", "phone"]},
-            "kiosk": NULLABLE_STR,
-            "issued_at": {"type": "string", "format": "date-time"},
-            "local_day": {"type": "string", "format": "date"},
-            "ahead": {**NULLABLE_INT, "description": "people before this ticket (when waiting)"},
-            "estimated_wait_minutes": NULLABLE_INT,
-            "target_wait_minutes": NULLABLE_INT,
-            "waited_minutes": {"type": "number"},
-            "token": {"type": "string"},
-            "status_url": {"type": "string"},
-            "counter": NULLABLE_INT,
-            "counter_name": NULLABLE_STR,
-            "planned": {"type": "array", "items": {"type": "string"}},
-            "steps": {"type": "array", "items": _ref("Step")},
-            "office": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "unit": {"type": "string"},
-                    "timezone": {"type": "string"},
-                },
-            },
-            "serving_counters": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"number": {"type": "integer"}, "name": {"type": "string"}},
-                },
-            },
-            "print": {"type": "object", "description": "added by the printing feature"},
-        },
-    },
+    **TICKET_SCHEMAS,
     "Counter": {
         "type": "object",
         "required": ["number", "name", "state", "pause_reason", "services", "officer"],
@@ -169,7 +113,10 @@ SCHEMAS: dict[str, Any] = {
             "pause_reason": NULLABLE_STR,
             "services": {"type": "array", "items": {"type": "string"}},
             "officer": _ref("OfficerRef"),
-            "current_ticket": {"oneOf": [_ref("Ticket"), {"type": "null"}]},
+            "current_ticket": {
+                "oneOf": [_ref("Ticket"), _ref("PublicTicket"), {"type": "null"}],
+                "description": "Ticket for signed-in staff, PublicTicket for everyone else",
+            },
         },
     },
     "Queue": {
@@ -190,12 +137,12 @@ SCHEMAS: dict[str, Any] = {
                         "longest_wait_minutes": {"type": "number"},
                         "target_wait_minutes": NULLABLE_INT,
                         "past_target": {"type": "integer"},
-                        "tickets": {"type": "array", "items": {"type": "object"}},
+                        "tickets": {"type": "array", "items": _ref("WaitingTicket")},
                     },
                 },
             },
             "counters": {"type": "array", "items": _ref("Counter")},
-            "recent_calls": {"type": "array", "items": {"type": "object"}},
+            "recent_calls": {"type": "array", "items": _ref("RecentCall")},
         },
     },
     "Login": {
@@ -282,6 +229,14 @@ def _op(
     return op
 
 
+def _public_read(summary: str, response: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """A read open to everyone, where a staff bearer token adds tickets' private fields."""
+    op = _op(summary, response, **options)
+    op["description"] = STAFF_SEES_MORE
+    op["security"] = [{}, {"bearer": []}]
+    return op
+
+
 COUNTER_PARAM = {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}
 TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 TICKET_ACTION_ERRORS = (400, 401, 403, 404, 409, 422)
@@ -342,11 +297,13 @@ PATHS: dict[str, Any] = {
         )
     },
     "/api/v1/tickets/{ticket_id}": {
-        "get": _op("One ticket", _json(_ref("Ticket")), errors=(404,), parameters=[TICKET_PARAM])
+        "get": _public_read(
+            "One ticket", _json(ANY_TICKET), errors=(404,), parameters=[TICKET_PARAM]
+        )
     },
     "/api/v1/tickets/token/{token}": {
         "get": _op(
-            "The ticket behind a status-page token",
+            "The ticket behind a status-page token (in full: the caller holds its token)",
             _json(_ref("Ticket")),
             errors=(404,),
             parameters=[
@@ -399,7 +356,7 @@ PATHS: dict[str, Any] = {
         )
     },
     "/api/v1/counters": {
-        "get": _op(
+        "get": _public_read(
             "Every counter",
             _json(
                 {
@@ -411,7 +368,9 @@ PATHS: dict[str, Any] = {
         )
     },
     "/api/v1/counters/{number}": {
-        "get": _op("One counter", _json(_ref("Counter")), errors=(404,), parameters=[COUNTER_PARAM])
+        "get": _public_read(
+            "One counter", _json(_ref("Counter")), errors=(404,), parameters=[COUNTER_PARAM]
+        )
     },
     "/api/v1/counters/{number}/call-next": _counter_action(
         "Call the next citizen (priority policy, then service order, then arrival)"
@@ -456,7 +415,9 @@ PATHS: dict[str, Any] = {
     "/api/v1/counters/{number}/open": _counter_action("Open the counter", counter=True),
     "/api/v1/counters/{number}/close": _counter_action("Close the counter", counter=True),
     "/api/v1/queue": {
-        "get": _op("Waiting per service, each counter's call, recent calls", _json(_ref("Queue")))
+        "get": _public_read(
+            "Waiting per service, each counter's call, recent calls", _json(_ref("Queue"))
+        )
     },
 }
 

@@ -16,7 +16,7 @@ from ..queue.snapshot import queue_snapshot
 from ..queue.tickets import check_daily_limit, check_issuing_open
 from ..queue.views import service_view
 from . import bp
-from .context import get_db, now, office
+from .context import get_db, now, office, staff_signed_in
 from .errors import request_language
 
 
@@ -87,6 +87,7 @@ def list_services() -> Response:
 
 @bp.get("/queue")
 def queue_state() -> Response:
-    """Waiting per service (count, longest wait, the list), each counter's call, recent calls."""
+    """Waiting per service (count, longest wait, the list), each counter's call, recent calls
+    (tickets' priority class and token only for signed-in staff)."""
     with get_db().read_session() as session:
-        return jsonify(queue_snapshot(session, now()))
+        return jsonify(queue_snapshot(session, now(), private=staff_signed_in(session)))

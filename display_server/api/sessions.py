@@ -106,7 +106,7 @@ def login() -> tuple[Response, int]:
             "token": token,
             "expires_at": iso(the_office, now() + TOKEN_LIFETIME),
             "officer": _officer_json(officer),
-            "counter": counter_view(session, counter) if counter else None,
+            "counter": counter_view(session, counter, private=True) if counter else None,
         }
 
     try:
@@ -139,10 +139,11 @@ def me() -> Response:
     """Who the token belongs to, and their counter."""
     with get_db().read_session() as session:
         token = require_auth(session)
+        counter = token.counter
         return jsonify(
             {
                 "officer": _officer_json(token.officer),
-                "counter": counter_view(session, token.counter) if token.counter else None,
+                "counter": counter_view(session, counter, private=True) if counter else None,
                 "expires_at": iso(office(session), token.expires_at),
             }
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from flask import Response, current_app, jsonify
@@ -10,7 +11,7 @@ from ..extensions import ticket_issued_hooks
 from ..models import Channel, Ticket
 from ..queue import cancel_ticket, issue_ticket
 from ..queue.lookups import get_ticket, get_ticket_by_token
-from ..queue.views import ticket_view
+from ..queue.views import audience_view, ticket_view
 from . import bp
 from .context import (
     base_url,
@@ -20,6 +21,7 @@ from .context import (
     now,
     office,
     require_auth,
+    staff_signed_in,
     text_field,
     ticket_answer,
     write_action,
@@ -66,10 +68,12 @@ def create_ticket() -> tuple[Response, int]:
 
 @bp.get("/tickets/<int:ticket_id>")
 def read_ticket(ticket_id: int) -> Response:
-    """One ticket with its steps, place in line and estimated wait."""
+    """One ticket with its steps, place in line and estimated wait (ids are sequential: its
+    token and priority class only for signed-in staff)."""
     with get_db().read_session() as session:
         ticket = get_ticket(session, office(session), ticket_id)
-        return jsonify(ticket_view(session, ticket, base_url=base_url(), now=now()))
+        view = ticket_view(session, ticket, base_url=base_url(), now=now())
+        return jsonify(audience_view(view, private=staff_signed_in(session)))
 
 
 @bp.get("/tickets/token/<token>")
@@ -94,7 +98,7 @@ def cancel(ticket_id: int) -> tuple[Response, int]:
         officer = None
         if bearer_token() is not None:
             officer = require_auth(session).officer
-        elif token != ticket.token:
+        elif token is None or not hmac.compare_digest(token.encode(), ticket.token.encode()):
             raise ApiError(
                 401,
                 "unauthorized",

@@ -1,4 +1,8 @@
-"""The event log: every change is written in its transaction and published after commit."""
+"""The event log: every change is written in its transaction and published after commit.
+
+Events reach every screen, so they carry tickets in their public form; the write's own answer
+reads the full view from `last_view`.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,15 @@ from ..db import record_event
 from ..models import Counter, EventLog, Ticket
 from .records import CounterRow, OfficerLike, TicketRow
 from .statements import execute
-from .views import counter_view, ticket_view
+from .views import counter_view, public_ticket_view, ticket_view
 
 VIEWS = "luot.ticket_views"
 _INSERT_EVENT = insert(EventLog)
 
 
 def last_view(session: Session, ticket: Ticket | TicketRow) -> dict[str, Any] | None:
-    """The view `log_change` built for `ticket` in this transaction (its final state), if any."""
+    """The full (private) view `log_change` built for `ticket` in this transaction (its final
+    state), if any: for the answer to the write's own caller, never for an event."""
     views: dict[int, dict[str, Any]] = session.info.get(VIEWS, {})
     return views.get(ticket.id)
 
@@ -53,8 +58,9 @@ def log_change(
     )
     data: dict[str, Any] = dict(detail or {})
     if ticket is not None:
-        data["ticket"] = ticket_view(session, ticket, now=at)
-        session.info.setdefault(VIEWS, {})[ticket.id] = data["ticket"]
+        view = ticket_view(session, ticket, now=at)
+        session.info.setdefault(VIEWS, {})[ticket.id] = view
+        data["ticket"] = public_ticket_view(view)
     if counter is not None and ticket is not None:
         # The ticket already says where it is called; the counter's own state is enough here.
         data["counter"] = {"number": counter.number, "name": counter.name, "state": counter.state}

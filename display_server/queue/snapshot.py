@@ -8,17 +8,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Counter, Service, Ticket, TicketStatus, TicketStep
+from ..models import Counter, Priority, Service, Ticket, TicketStatus, TicketStep
 from .clock import local_day
 from .lookups import get_office
-from .views import counter_view, iso
+from .views import audience_view, counter_view, iso
 
 WAITING_LIST_LIMIT = 50
 RECENT_CALLS = 10
 
 
-def queue_snapshot(session: Session, now: datetime) -> dict[str, Any]:
-    """Waiting per service (count, longest wait, the first tickets), counters, recent calls."""
+def queue_snapshot(session: Session, now: datetime, *, private: bool = False) -> dict[str, Any]:
+    """Waiting per service (count, longest wait, the first tickets), counters, recent calls;
+    tickets' private fields (priority class, token) only for signed-in staff (`private`)."""
     office = get_office(session)
     today = local_day(office, now)
     waiting_rows = session.scalars(
@@ -50,19 +51,23 @@ def queue_snapshot(session: Session, now: datetime) -> dict[str, Any]:
                 "name_en": service.name_en,
                 "active": service.active,
                 "waiting": len(tickets),
-                "priority_waiting": sum(1 for t in tickets if t.priority != "none"),
+                "priority_waiting": sum(1 for t in tickets if t.priority != Priority.NONE.value),
                 "longest_wait_minutes": round(max(waits), 1) if waits else 0,
                 "target_wait_minutes": target,
                 "past_target": sum(1 for w in waits if target is not None and w > target),
                 "tickets": [
-                    {
-                        "id": t.id,
-                        "number": t.number,
-                        "priority": t.priority,
-                        "issued_at": iso(office, t.issued_at),
-                        "waited_minutes": round(w, 1),
-                        "past_target": target is not None and w > target,
-                    }
+                    audience_view(
+                        {
+                            "id": t.id,
+                            "number": t.number,
+                            "priority": t.priority,
+                            "prioritised": t.priority != Priority.NONE.value,
+                            "issued_at": iso(office, t.issued_at),
+                            "waited_minutes": round(w, 1),
+                            "past_target": target is not None and w > target,
+                        },
+                        private=private,
+                    )
                     for t, w in list(zip(tickets, waits, strict=True))[:WAITING_LIST_LIMIT]
                 ],
             }
@@ -88,7 +93,7 @@ def queue_snapshot(session: Session, now: datetime) -> dict[str, Any]:
         "updated_at": iso(office, now),
         "office": {"name": office.name, "unit": office.unit, "timezone": office.timezone},
         "services": service_rows,
-        "counters": [counter_view(session, c) for c in counters],
+        "counters": [counter_view(session, c, private=private) for c in counters],
         "recent_calls": [
             {
                 "ticket_id": ticket.id,
@@ -99,6 +104,7 @@ def queue_snapshot(session: Session, now: datetime) -> dict[str, Any]:
                 "called_at": iso(office, step.called_at),
                 "recall_count": step.recall_count,
                 "status": ticket.status,
+                "prioritised": ticket.priority != Priority.NONE.value,
             }
             for step, ticket in recent
         ],

@@ -1,4 +1,8 @@
-"""The JSON shapes of tickets, counters and services: the contract every client reads."""
+"""The JSON shapes of tickets, counters and services: the contract every client reads.
+
+A ticket's token (with its status URL) and its priority class are private: they go to whoever
+holds the token and to signed-in staff. Everyone else gets `public_ticket_view`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import Counter, Service, Ticket, TicketStatus
+from ..models import Counter, Priority, Service, Ticket, TicketStatus
 from .clock import HasTimezone, local_time, utc_now
 from .estimates import estimated_wait_minutes, people_ahead, serving_counters
 from .records import (
@@ -19,6 +23,10 @@ from .records import (
     load_ticket,
     lookup,
 )
+
+# What only the ticket's holder and signed-in staff may read: the token lets its holder cancel,
+# reprint and rate; the priority class says who is disabled or pregnant. "prioritised" stays.
+PRIVATE_TICKET_FIELDS = frozenset({"token", "status_url", "priority"})
 
 
 def iso(office: HasTimezone, at: datetime | None) -> str | None:
@@ -80,7 +88,8 @@ def ticket_view(
     base_url: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """A ticket with its place in line, its steps and what a printed ticket needs."""
+    """A ticket with its place in line, its steps and what a printed ticket needs (private: its
+    token and priority class; see `public_ticket_view`)."""
     now = now or utc_now()
     row = ticket if isinstance(ticket, TicketRow) else load_ticket(session, ticket.id)
     names = lookup(session)
@@ -98,6 +107,7 @@ def ticket_view(
         "service_name_en": service.name_en,
         "status": row.status,
         "priority": row.priority,
+        "prioritised": row.priority != Priority.NONE.value,
         "channel": row.channel,
         "kiosk": row.kiosk,
         "issued_at": iso(office, row.issued_at),
@@ -119,12 +129,25 @@ def ticket_view(
     }
 
 
-def counter_view(session: Session, counter: Counter, *, with_ticket: bool = True) -> dict[str, Any]:
-    """A counter's state, its officer, services and (optionally) its current ticket."""
+def public_ticket_view(view: dict[str, Any]) -> dict[str, Any]:
+    """A ticket view without what only its holder and staff may read (token, status URL, class)."""
+    return {key: value for key, value in view.items() if key not in PRIVATE_TICKET_FIELDS}
+
+
+def audience_view(view: dict[str, Any], *, private: bool) -> dict[str, Any]:
+    """`view` as is for the ticket's holder or staff (`private`), else its public form."""
+    return view if private else public_ticket_view(view)
+
+
+def counter_view(
+    session: Session, counter: Counter, *, with_ticket: bool = True, private: bool = False
+) -> dict[str, Any]:
+    """A counter's state, its officer, services and (optionally) its current ticket, whose
+    private fields only signed-in staff get (`private`)."""
     current: dict[str, Any] | None = None
     if with_ticket:
         ticket = current_ticket(session, counter.id)
-        current = ticket_view(session, ticket) if ticket else None
+        current = audience_view(ticket_view(session, ticket), private=private) if ticket else None
     return {
         "number": counter.number,
         "name": counter.name,

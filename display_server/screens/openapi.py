@@ -37,7 +37,9 @@ PATHS: dict[str, Any] = {
                 "Ids are '<boot>-<seq>'; send Last-Event-ID to resume (a restarted server "
                 "answers with a fresh snapshot). Event names are the bus kinds (ticket.called, "
                 "counter.state, announcement.ready, …); keep-alive comments every 15 s. "
-                "?kinds=a,b filters."
+                "?kinds=a,b filters. Open to everyone, so every ticket it carries (in events, "
+                "the replay and the opening snapshot) is a PublicTicket: never a token, status "
+                "URL or priority class, only `prioritised`."
             ),
             "parameters": [
                 {

@@ -31,7 +31,9 @@ def screen_snapshot(app: Flask) -> dict[str, Any]:
     """The queue as GET /api/v1/queue shows it, plus the voice feature's latest announcements."""
     db: Database = app.extensions["luot.db"]
     with db.read_session() as session:
-        payload: dict[str, Any] = {"queue": queue_snapshot(session, app_clock(app)())}
+        # Every screen reads the stream without signing in: the public form, never a token.
+        queue = queue_snapshot(session, app_clock(app)(), private=False)
+        payload: dict[str, Any] = {"queue": queue}
     voice = app.extensions.get(VOICE_EXTENSION)
     if voice is not None:
         payload["voice"] = {"enabled": bool(voice.enabled)}

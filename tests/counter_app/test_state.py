@@ -200,3 +200,13 @@ def test_odd_json_does_not_break_parsing() -> None:
     counter = CounterInfo.from_json({"services": ["A", 3], "current_ticket": "nope"})
     assert counter.services == ("A",) and counter.current is None and counter.state == "closed"
     assert QueueSnapshot.from_json({}).services == ()
+
+
+def test_a_public_answer_still_marks_priority_without_the_class() -> None:
+    """A session that just expired reads public answers: no class, but the priority mark."""
+    public = {k: v for k, v in ticket_json().items() if k != "priority"}
+    marked = TicketInfo.from_json({**public, "prioritised": True})
+    assert marked.is_priority and priority_label(marked.priority) == "Ưu tiên"
+    assert not TicketInfo.from_json({**public, "prioritised": False}).is_priority
+    staff = TicketInfo.from_json({**ticket_json(), "priority": "disabled", "prioritised": True})
+    assert priority_label(staff.priority) == "Người khuyết tật"

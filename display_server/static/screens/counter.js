@@ -24,6 +24,7 @@ function render(flash) {
   } else if (!current) label.textContent = t("Sẵn sàng");
   else label.textContent = current.status === "serving" ? t("Đang phục vụ số") : t("Mời công dân có số");
   screen.dataset.state = counter ? counter.state : "closed";
+  screen.classList.toggle("prioritised", Boolean(current && current.prioritised));
   if (flash) {
     screen.classList.remove("flash");
     void screen.offsetWidth;

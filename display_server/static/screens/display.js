@@ -89,6 +89,7 @@ function renderCounters(flashCounter) {
     const current = counter.current;
     const classes = ["counter-card", `state-${counter.state}`];
     if (current) classes.push(`ticket-${current.status}`);
+    if (current && current.prioritised && counter.state !== "closed") classes.push("prioritised");
     if (flashCounter === counter.number) classes.push("flash");
     return el("div", { class: classes.join(" "), "data-counter": counter.number }, [
       el("div", { class: "counter-inner" }, [
@@ -108,7 +109,9 @@ function renderRecent() {
     return;
   }
   list.replaceChildren(...calls.map((call, index) => el("li", {
-    class: index === 0 ? "recent-row newest" : "recent-row", "data-ticket": call.ticket_id,
+    class: ["recent-row", index === 0 && "newest", call.prioritised && "prioritised"]
+      .filter(Boolean).join(" "),
+    "data-ticket": call.ticket_id,
   }, [
     el("span", { class: "recent-number", text: call.number }),
     el("span", { class: "recent-arrow", text: "→", "aria-hidden": "true" }),
@@ -136,6 +139,7 @@ function renderHero(call, flash) {
   document.getElementById("hero-number").textContent = latest ? latest.number : "—";
   document.getElementById("hero-counter").textContent = latest ? counterLabel(latest) : "";
   hero.classList.toggle("idle", !latest);
+  hero.classList.toggle("prioritised", Boolean(latest && latest.prioritised));
   if (flash) {
     hero.classList.remove("flash");
     void hero.offsetWidth;  // restart the animation for a recall of the same number

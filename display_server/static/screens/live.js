@@ -225,7 +225,8 @@ export function ticketSummary(ticket) {
     service_name: ticket.service_name,
     service_name_en: ticket.service_name_en,
     status: ticket.status,
-    priority: ticket.priority,
+    // Whether the citizen is served first; which class (elderly, disabled…) is never public.
+    prioritised: Boolean(ticket.prioritised),
     counter: ticket.counter,
     counter_name: ticket.counter_name,
     called_at: step.called_at || null,
@@ -298,7 +299,7 @@ export class QueueState {
       counter: summary.counter, counter_name: summary.counter_name,
       called_at: summary.called_at || event.at,
       recall_count: data.recall_count !== undefined ? data.recall_count : summary.recall_count,
-      status: summary.status,
+      status: summary.status, prioritised: summary.prioritised,
     };
     const key = callKey(call);
     if (this.seenCalls.has(key)) return null;

@@ -199,6 +199,41 @@ def test_display_portrait_and_counter_display(
         officer.close()
 
 
+def test_a_priority_call_is_marked_without_saying_which_class(
+    server: LiveServer, open_page: Callable[..., Page]
+) -> None:
+    display = open_page(f"{server.url}/display")
+    counter = open_page(f"{server.url}/display/counter/1")
+    ready(display)
+    ready(counter)
+    officer = Officer(server.url, "lan", 1)
+    try:
+        issue(server.url, "B", priority="disabled")
+        called = officer.act("call-next")
+        assert called["priority"] == "disabled"  # the officer's answer names the class
+        display.wait_for_function(
+            "n => document.getElementById('hero-number').textContent === n",
+            arg=called["number"],
+        )
+        star = "s => getComputedStyle(document.querySelector(s), '::before').content"
+        for selector in ("#hero", "[data-counter='1']", ".recent-row.newest"):
+            assert "prioritised" in (display.get_attribute(selector, "class") or ""), selector
+        assert display.evaluate(star, "#hero .hero-number") == '"★"'
+        assert display.inner_text("#hero-number") == called["number"]
+        counter.wait_for_function(
+            "() => document.getElementById('counter-screen').classList.contains('prioritised')"
+        )
+        assert counter.evaluate(star, "#counter-number") == '"★"'
+        for page in (display, counter):
+            assert "Người khuyết tật" not in page.content()
+        officer.act("finish")
+        counter.wait_for_function(
+            "() => !document.getElementById('counter-screen').classList.contains('prioritised')"
+        )
+    finally:
+        officer.close()
+
+
 def test_the_index_lists_every_screen(server: LiveServer, open_page: Callable[..., Page]) -> None:
     page = open_page(f"{server.url}/screens")
     for number in (1, 2, 3):
