@@ -26,8 +26,10 @@ class JsonTestClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         method = str(kwargs.get("method", "GET")).upper()
-        if method in ("POST", "PUT", "PATCH", "DELETE") and not (
-            {"json", "data", "content_type"} & kwargs.keys()
+        if (
+            method in ("POST", "PUT", "PATCH", "DELETE")
+            and kwargs.get("json") is None
+            and not {"data", "content_type"} & kwargs.keys()
         ):
             kwargs["json"] = {}
         return super().open(*args, **kwargs)

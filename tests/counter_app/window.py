@@ -16,10 +16,8 @@ import httpx
 from counter_app.state import Action
 from counter_app.ui.app import CounterApp
 from tests.factories import PASSWORD
+from tests.screenshots import SCREENSHOTS
 from tests.servers import LiveServer
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 def pump(

@@ -325,13 +325,13 @@ export async function api(path, options) {
   const method = opts.method || "GET";
   const headers = { Accept: "application/json", ...(opts.headers || {}) };
   // Every write is JSON, even an empty one: the server refuses other bodies (no cross-site forms).
-  const body = opts.body !== undefined ? opts.body : method === "GET" ? undefined : {};
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const payload = opts.body !== undefined ? opts.body : method === "GET" ? undefined : {};
+  if (payload !== undefined) headers["Content-Type"] = "application/json";
   const separator = path.includes("?") ? "&" : "?";
   const response = await fetch(`${path}${separator}lang=${config.lang}`, {
     method,
     headers,
-    body: body !== undefined ? JSON.stringify(body) : undefined,
+    body: payload !== undefined ? JSON.stringify(payload) : undefined,
     cache: "no-store",
   });
   let body = null;

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,6 @@ from tests.factories import PASSWORD, FakeClock, make_site
 
 from .scenario import Record, play
 
-ROOT = Path(__file__).resolve().parents[3]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 # 12:00 in Hanoi on the second synthetic day.
 NOON = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
 

@@ -1,6 +1,7 @@
 """Administration in a real headless Chromium against a real `luot serve`: the dashboard (drawn
 and updated by its script), the apology button, the report page with its charts, the public
-page on a phone and on a display. Screenshots go to docs/screenshots/admin-*.png."""
+page on a phone and on a display. Screenshots go to build/screenshots/ (or, with
+LUOT_REFRESH_SCREENSHOTS=1, to the README's docs/screenshots/)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from display_server.queue.counters import sign_in_at_counter
 from display_server.queue.lookups import get_office
 from tests.factories import PASSWORD
 from tests.printer.fakeprinter import FakePrinter
+from tests.screenshots import SCREENSHOTS
 from tests.servers import LiveServer
 
-from .conftest import SCREENSHOTS, admin_site
+from .conftest import admin_site
 from .scenario import HANOI, Record, plan_day, run_day
 
 pytestmark = pytest.mark.browser

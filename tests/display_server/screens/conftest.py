@@ -20,8 +20,6 @@ from display_server.models import Rating
 from tests.factories import PASSWORD, FakeClock, make_site
 from tests.servers import LiveServer, write_site
 
-ROOT = Path(__file__).resolve().parents[3]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -11,12 +11,12 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.screenshots import SCREENSHOTS
 from tests.servers import LiveServer
 
 from .conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    SCREENSHOTS,
     Officer,
     issue,
     ratings,
