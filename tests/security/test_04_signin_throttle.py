@@ -22,6 +22,9 @@ from display_server.trust.models import ThrottleHit
 from tests.factories import PASSWORD, FakeClock, make_site
 
 ADMIN = "display_server.admin"
+ENGINES = pytest.mark.parametrize(
+    "engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 
 
 def site(**security: Any) -> dict[str, Any]:
@@ -65,6 +68,11 @@ def admin_login(
     )
 
 
+def database(engine: str, request: pytest.FixtureRequest) -> str | None:
+    """A fresh PostgreSQL database for "postgresql"; None (the app's own SQLite file) else."""
+    return str(request.getfixturevalue("pg_url")) if engine == "postgresql" else None
+
+
 def audit(app: Flask, action: str) -> list[AuditLog]:
     """The audit entries of one kind, oldest first."""
     with app.extensions["luot.db"].read_session() as read:
@@ -104,17 +112,11 @@ def test_the_api_and_administration_share_one_count(
     assert admin_login(admin, "mai", PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize(
-    "engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def test_two_server_processes_on_one_database_share_the_count(
+@ENGINES
+def test_two_servers_on_one_database_share_the_count(
     make_app: Callable[..., Flask], clock: FakeClock, engine: str, request: pytest.FixtureRequest
 ) -> None:
-    first = make_app(
-        site=site(),
-        clock=clock,
-        database=request.getfixturevalue("pg_url") if engine == "postgresql" else None,
-    )
+    first = make_app(site=site(), clock=clock, database=database(engine, request))
     second = make_app(site=site(), clock=clock, database=first.config["LUOT_DATABASE_URL"])
     for app in (first, second, first, second, first):
         assert api_login(app.test_client(), "binh").status_code == 401
@@ -146,10 +148,16 @@ def test_forwarded_for_counts_only_from_a_trusted_proxy(
     assert {entry.detail["address"] for entry in failed} == {"192.168.1.21", "192.168.1.30"}
 
 
+@ENGINES
 def test_one_address_is_capped_across_many_usernames(
-    make_app: Callable[..., Flask], clock: FakeClock
+    make_app: Callable[..., Flask], clock: FakeClock, engine: str, request: pytest.FixtureRequest
 ) -> None:
-    app = make_app(site=site(signin_failures_per_address=6), features=[ADMIN], clock=clock)
+    app = make_app(
+        site=site(signin_failures_per_address=6),
+        features=[ADMIN],
+        clock=clock,
+        database=database(engine, request),
+    )
     client = app.test_client()
     for n in range(3):
         assert api_login(client, f"khach{n}").status_code == 401
