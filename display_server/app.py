@@ -5,10 +5,11 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Request, jsonify
+from flask import Flask, Request, jsonify, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from platformdirs import user_data_dir
 
@@ -21,10 +22,13 @@ from .queue.clock import utc_now
 from .schema import upgrade
 from .site import ensure_office, load_site, provision_if_changed
 from .trust import cross_site
+from .trust.scheme import came_over_https
+from .trust.settings import security_settings
 
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 64 * 1024
+ADMIN_SESSION_LIFETIME = timedelta(hours=12)
 
 
 def default_data_dir() -> Path:
@@ -49,6 +53,11 @@ class CookieSessionOutsideApi(SecureCookieSessionInterface):
             return None  # Flask uses a null session, which it neither reads nor saves
         return super().open_session(app, request)
 
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure whenever the request came over HTTPS, so the cookie never leaves it."""
+        proxies = security_settings(app).trusted_proxies
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or came_over_https(request, proxies)
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, database (migrated), site provisioning, API and features.
@@ -64,6 +73,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         LUOT_DATABASE_URL=os.environ.get("LUOT_DATABASE_URL") or None,
         LUOT_SITE_FILE=None,
         LUOT_SITE=None,
+        # Administration's cookie (set here: Flask's defaults would win over setdefault).
+        PERMANENT_SESSION_LIFETIME=ADMIN_SESSION_LIFETIME,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
     )
     if test_config:
         app.config.update(test_config)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .models import AuthToken, Counter, Officer
-from .queue.records import OfficeLike, OfficerRow
+from .queue.records import OfficerRow
 from .queue.statements import first
 
 TOKEN_LIFETIME = timedelta(hours=14)
@@ -25,17 +25,38 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def verify_officer(
-    session: Session, office: OfficeLike, username: str, password: str
-) -> Officer | None:
-    """The active officer with these credentials, or None."""
-    officer = session.scalars(
-        select(Officer).where(Officer.office_id == office.id, Officer.username == username)
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """An officer's stored password hash, read before the (slow) check and compared after it."""
+
+    officer_id: int
+    password_hash: str
+    active: bool
+
+
+def find_credentials(session: Session, office_id: int, username: str) -> Credentials | None:
+    """The credentials stored for `username`, or None (a quick read: no hashing here)."""
+    row = session.execute(
+        select(Officer.id, Officer.password_hash, Officer.active).where(
+            Officer.office_id == office_id, Officer.username == username
+        )
     ).first()
-    if officer is None:
+    return Credentials(row[0], row[1], row[2]) if row is not None else None
+
+
+def password_matches(credentials: Credentials | None, password: str) -> bool:
+    """Whether `password` is the active officer's. Slow by design: never call it inside a
+    transaction. An unknown username costs the same time, so timing tells nothing."""
+    if credentials is None:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(officer.password_hash, password) or not officer.active:
+        return False
+    return check_password_hash(credentials.password_hash, password) and credentials.active
+
+
+def confirm_officer(session: Session, credentials: Credentials) -> Officer | None:
+    """Inside the write that signs in: the officer, if still active with the checked password."""
+    officer = session.get(Officer, credentials.officer_id)
+    if officer is None or not officer.active or officer.password_hash != credentials.password_hash:
         return None
     return officer
 

@@ -8,7 +8,6 @@ POST /api/v1/tickets/{id}/apology.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -18,24 +17,18 @@ from . import api, config_pages, live_pages, public, report_pages, settings_page
 from .blueprint import api_bp, bp, public_bp
 from .openapi import PATHS, SCHEMAS
 from .reporting import build_rollups
-from .security import SignInThrottle, ensure_secret_key
-from .signin import THROTTLE_KEY
+from .security import ensure_secret_key
 
 __all__ = ["init_app"]
 
 _ROUTES = (api, config_pages, live_pages, public, report_pages, settings_pages, signin)
-SESSION_HOURS = 12
 
 
 def init_app(app: Flask) -> None:
-    """Join the app: secret key, session cookie settings, blueprints, API description."""
+    """Join the app: secret key, blueprints, API description (cookie settings: app.py)."""
     from ..api.openapi import add_paths
 
     ensure_secret_key(app)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=SESSION_HOURS))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.extensions[THROTTLE_KEY] = SignInThrottle()
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import AuditLog
+from ..trust.audit import add_entry, jsonable
 from .security import Actor
 
-
-def jsonable(value: Any) -> Any:
-    """A value as the audit log's JSON stores it (times as HH:MM)."""
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [jsonable(item) for item in value]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    return value
+__all__ = ["changes", "jsonable", "record"]
 
 
 def record(
@@ -33,17 +22,8 @@ def record(
     at: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Add one audit entry to the session's transaction."""
-    session.add(
-        AuditLog(
-            office_id=office_id,
-            at=at,
-            officer_id=actor.id if actor else None,
-            action=action,
-            target=target[:200],
-            detail=jsonable(detail or {}),
-        )
-    )
+    """Add one audit entry, by `actor`, to the session's transaction."""
+    add_entry(session, office_id, actor.id if actor else None, action, target, at, detail)
 
 
 def changes(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:

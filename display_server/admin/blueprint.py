@@ -26,13 +26,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..api.context import get_db
 from ..api.context import now as clock_now
 from ..db import Database
-from ..models import Officer
 from ..queue.lookups import get_office
 from .forms import Problem
 from .i18n import gettext, language, remember_language
 from .security import (
     ADMIN_ROLES,
-    SESSION_OFFICER,
+    SESSION_ID,
     SESSION_STAMP,
     Actor,
     csrf_ok,
@@ -40,6 +39,7 @@ from .security import (
     password_stamp,
     sign_out,
 )
+from .session_records import live_officer
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "admin"
 OPEN_ENDPOINTS = {"admin.login", "admin.static"}
@@ -68,17 +68,14 @@ def actor() -> Actor:
 
 
 def _signed_in() -> Actor | None:
-    """The officer of the session, if it is still valid (active, same password)."""
-    officer_id = session.get(SESSION_OFFICER)
-    if not isinstance(officer_id, int):
+    """The officer of the cookie's session, while its server record is live and the officer
+    active with the same password."""
+    session_id = session.get(SESSION_ID)
+    if not isinstance(session_id, str):
         return None
     with db().read_session() as read:
-        officer = read.get(Officer, officer_id)
-        if (
-            officer is None
-            or not officer.active
-            or session.get(SESSION_STAMP) != password_stamp(officer)
-        ):
+        officer = live_officer(read, session_id, now())
+        if officer is None or session.get(SESSION_STAMP) != password_stamp(officer):
             sign_out()
             return None
         return Actor.of(officer)

@@ -14,7 +14,7 @@ from ..queue.lookups import get_office
 from . import operations
 from .blueprint import actor, bp, db, now, page
 from .formpage import form_page
-from .forms import Field, FormInvalid, Problem
+from .forms import Field, FormInvalid, Problem, parse_form
 
 OFFICE_FIELDS = (
     Field("name", "Tên cơ quan", required=True, max_length=200),
@@ -351,6 +351,8 @@ def officer_new() -> tuple[str, int] | BaseResponse:
         title="Thêm cán bộ",
         fields=OFFICER_NEW_FIELDS,
         load=lambda s: {"active": True, "role": Role.OFFICER.value},
+        # The password is hashed while parsing, before the write transaction opens.
+        parse=lambda data: operations.with_password_hash(parse_form(OFFICER_NEW_FIELDS, data)),
         save=lambda s, v: operations.create_officer(s, _office(s), actor(), v, now()),
         done=url_for("admin.officers"),
         saved_message="Đã thêm cán bộ.",
@@ -387,6 +389,7 @@ def officer_password(officer_id: int) -> tuple[str, int] | BaseResponse:
         title="Đặt lại mật khẩu",
         fields=PASSWORD_FIELDS,
         load=lambda s: {},
+        parse=lambda data: operations.with_password_hash(parse_form(PASSWORD_FIELDS, data)),
         save=lambda s, v: operations.reset_password(
             s, _office(s), actor(), _officer(s, officer_id), v, now()
         ),

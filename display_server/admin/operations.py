@@ -19,6 +19,7 @@ from ..models import AuthToken, Counter, CounterService, Office, Officer, Role, 
 from .audit import changes, record
 from .forms import FormInvalid, Problem
 from .security import Actor
+from .session_records import end_officer_sessions
 
 MIN_PASSWORD = 8
 
@@ -167,7 +168,11 @@ def save_counter(
     return counter
 
 
-def _check_password(values: dict[str, Any]) -> None:
+def with_password_hash(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values with the new password checked and replaced by its hash.
+
+    Hashing is slow by design: call this before the write transaction, never inside it.
+    """
     password = values.get("password") or ""
     if len(password) < MIN_PASSWORD:
         raise FormInvalid(
@@ -175,6 +180,8 @@ def _check_password(values: dict[str, Any]) -> None:
         )
     if password != values.get("password_confirm"):
         raise FormInvalid({"password_confirm": Problem("Hai lần nhập mật khẩu không khớp.")})
+    kept = {k: v for k, v in values.items() if k not in ("password", "password_confirm")}
+    return {**kept, "password_hash": hash_password(password)}
 
 
 def _role_rules(actor: Actor, officer: Officer | None, values: dict[str, Any]) -> None:
@@ -196,7 +203,7 @@ def _role_rules(actor: Actor, officer: Officer | None, values: dict[str, Any]) -
 def create_officer(
     session: Session, office: Office, actor: Actor, values: dict[str, Any], now: datetime
 ) -> Officer:
-    """A new officer with a password."""
+    """A new officer with a password (`values["password_hash"]`: see `with_password_hash`)."""
     _role_rules(actor, None, values)
     username = values["username"].lower()
     exists = session.scalars(
@@ -206,14 +213,13 @@ def create_officer(
         raise FormInvalid(
             {"username": Problem("Tên đăng nhập {username} đã có.", {"username": username})}
         )
-    _check_password(values)
     officer = Officer(
         office_id=office.id,
         username=username,
         full_name=values["full_name"],
         role=values["role"],
         active=values["active"],
-        password_hash=hash_password(values["password"]),
+        password_hash=values["password_hash"],
     )
     session.add(officer)
     session.flush()
@@ -235,10 +241,12 @@ def create_officer(
     return officer
 
 
-def _revoke_tokens(session: Session, officer: Officer) -> None:
+def _sign_out_everywhere(session: Session, officer: Officer, now: datetime) -> None:
+    """End the officer's API tokens and administration sessions."""
     session.execute(
         update(AuthToken).where(AuthToken.officer_id == officer.id).values(revoked=True)
     )
+    end_officer_sessions(session, officer.id, now)
 
 
 def update_officer(
@@ -249,11 +257,11 @@ def update_officer(
     values: dict[str, Any],
     now: datetime,
 ) -> dict[str, list[Any]]:
-    """Name, role, active; deactivating signs the officer out of the API too."""
+    """Name, role, active; deactivating signs the officer out everywhere."""
     _role_rules(actor, officer, values)
     changed = changes(officer, values)
     if "active" in changed and not officer.active:
-        _revoke_tokens(session, officer)
+        _sign_out_everywhere(session, officer, now)
     if changed:
         record(
             session, office.id, actor, "officer.update", officer.username, now, {"changes": changed}
@@ -269,9 +277,9 @@ def reset_password(
     values: dict[str, Any],
     now: datetime,
 ) -> None:
-    """Set a new password; the officer's API tokens and web sessions stop working."""
+    """Set the new password's hash (`with_password_hash`); the officer's API tokens and
+    administration sessions stop working."""
     _role_rules(actor, officer, {"role": officer.role, "active": officer.active})
-    _check_password(values)
-    officer.password_hash = hash_password(values["password"])
-    _revoke_tokens(session, officer)
+    officer.password_hash = values["password_hash"]
+    _sign_out_everywhere(session, officer, now)
     record(session, office.id, actor, "officer.password_reset", officer.username, now)

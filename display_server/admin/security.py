@@ -1,9 +1,9 @@
-"""Sign-in sessions, CSRF tokens, the sign-in throttle and the app's persistent secret key.
+"""Sign-in cookies, CSRF tokens and the app's persistent secret key.
 
-A signed-in session holds the officer's id and a stamp of their password hash: changing the
-password, deactivating the officer or taking away the role ends every session at its next
-request. Every POST under /admin carries the session's CSRF token (form field `csrf_token`
-or header X-CSRF-Token).
+A signed-in cookie names a server-side session record (session_records.py) and holds a stamp
+of the officer's password hash: signing out, changing the password, deactivating the officer
+or taking away the role ends the session at its next request. Every POST under /admin
+carries the session's CSRF token (form field `csrf_token` or header X-CSRF-Token).
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ import hashlib
 import hmac
 import os
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from flask import Flask, request, session
 
 from ..models import Officer, Role
 
-SESSION_OFFICER = "luot_officer"
+SESSION_ID = "luot_session"
 SESSION_STAMP = "luot_stamp"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -74,12 +71,12 @@ def password_stamp(officer: Officer) -> str:
     return hashlib.sha256(officer.password_hash.encode()).hexdigest()[:16]
 
 
-def sign_in(officer: Officer) -> None:
-    """Start a fresh session for `officer` (a new CSRF token too)."""
+def sign_in(officer: Officer, session_id: str) -> None:
+    """Start a fresh cookie for `officer`'s new session record (a new CSRF token too)."""
     language = session.get("lang")
     session.clear()
     session.permanent = True
-    session[SESSION_OFFICER] = officer.id
+    session[SESSION_ID] = session_id
     session[SESSION_STAMP] = password_stamp(officer)
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
     if language:
@@ -87,7 +84,7 @@ def sign_in(officer: Officer) -> None:
 
 
 def sign_out() -> None:
-    """End the session (the language choice stays)."""
+    """Clear the cookie (the language choice stays); the record is ended by the caller."""
     language = session.get("lang")
     session.clear()
     if language:
@@ -107,47 +104,3 @@ def csrf_ok() -> bool:
     expected = session.get(CSRF_FIELD)
     given = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     return isinstance(expected, str) and hmac.compare_digest(expected.encode(), given.encode())
-
-
-class SignInThrottle:
-    """Refuses sign-ins for a while after repeated failures: per username and address, and per
-    address whatever the username (so guessing across many accounts is slowed too)."""
-
-    def __init__(self, per_user: int = 5, per_address: int = 20, window: float = 300.0) -> None:
-        self.per_user = per_user
-        self.per_address = per_address
-        self.window = window
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and now - failures[0] > self.window:
-            failures.popleft()
-        return failures
-
-    def blocked(self, username: str, address: str) -> bool:
-        """Whether a sign-in for `username` from `address` must be refused now."""
-        now = time.monotonic()
-        with self._lock:
-            return (
-                len(self._recent((username, address), now)) >= self.per_user
-                or len(self._recent(("", address), now)) >= self.per_address
-            )
-
-    def failed(self, username: str, address: str) -> None:
-        """Count a failed sign-in."""
-        now = time.monotonic()
-        with self._lock:
-            self._recent((username, address), now).append(now)
-            self._recent(("", address), now).append(now)
-
-    def succeeded(self, username: str, address: str) -> None:
-        """Forget the user's failures from this address."""
-        with self._lock:
-            self._failures.pop((username, address), None)
-
-    @property
-    def minutes(self) -> int:
-        """The window in whole minutes, for messages."""
-        return max(1, int(self.window // 60))

@@ -1,24 +1,44 @@
-"""Signing in to administration with a username and password, and signing out."""
+"""Signing in to administration with a username and password, and signing out.
+
+The password is checked with no transaction open (trust/signin_throttle.py); only the short
+write that starts the session holds the database's write lock.
+"""
 
 from __future__ import annotations
 
-from flask import Response, current_app, redirect, request, url_for
+from datetime import timedelta
+
+from flask import Response, current_app, redirect, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..auth import verify_officer
+from ..auth import confirm_officer
 from ..queue.lookups import get_office
+from ..trust.clients import client_address
+from ..trust.settings import security_settings
+from ..trust.signin_throttle import (
+    Attempt,
+    SignInBlocked,
+    SignInRefused,
+    check_attempt,
+    signin_throttle,
+)
 from .audit import record
 from .blueprint import bp, db, now, page, safe_next
 from .i18n import gettext
-from .security import ADMIN_ROLES, Actor, SignInThrottle, sign_in, sign_out
+from .security import ADMIN_ROLES, SESSION_ID, Actor, sign_in, sign_out
+from .session_records import end_session, start_session
 
-THROTTLE_KEY = "luot.admin.throttle"
+TOO_MANY = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+WRONG = "Sai tên đăng nhập hoặc mật khẩu."
+NOT_ADMIN = (
+    "Tài khoản {username} không có quyền vào trang quản trị (chỉ dành cho cán bộ giám "
+    "sát và quản trị viên)."
+)
 
 
-def throttle() -> SignInThrottle:
-    """The app's sign-in throttle."""
-    found: SignInThrottle = current_app.extensions[THROTTLE_KEY]
-    return found
+def _form(target: str, username: str, error: str, status: int) -> tuple[str, int]:
+    """The sign-in form again, with a message."""
+    return page("admin/login.html", next=target, username=username, error=error), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -28,46 +48,46 @@ def login() -> tuple[str, int] | BaseResponse:
     if request.method == "GET":
         return page("admin/login.html", next=target, username="", error=None), 200
     username = (request.form.get("username") or "").strip().lower()[:64]
-    password = request.form.get("password") or ""
-    address = request.remote_addr or ""
-    guard = throttle()
-    if guard.blocked(username, address):
-        message = gettext(
-            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-            minutes=guard.minutes,
-        )
-        return page("admin/login.html", next=target, username=username, error=message), 429
-    with db().write_session() as session:
-        office = get_office(session)
-        officer = verify_officer(session, office, username, password[:200]) if username else None
-        if officer is not None and officer.role in ADMIN_ROLES:
-            record(
-                session,
-                office.id,
-                Actor.of(officer),
-                "signin",
-                officer.username,
-                now(),
-                {"address": address},
-            )
-    if officer is None:
-        guard.failed(username, address)
-        message = gettext("Sai tên đăng nhập hoặc mật khẩu.")
-        return page("admin/login.html", next=target, username=username, error=message), 401
-    guard.succeeded(username, address)
-    if officer.role not in ADMIN_ROLES:
-        message = gettext(
-            "Tài khoản {username} không có quyền vào trang quản trị (chỉ dành cho cán bộ giám "
-            "sát và quản trị viên).",
-            username=officer.username,
-        )
-        return page("admin/login.html", next=target, username=username, error=message), 403
-    sign_in(officer)
+    password = (request.form.get("password") or "")[:200]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    address = client_address(request, security_settings(app).trusted_proxies)
+    attempt = Attempt(username, address, "admin", now())
+    throttle = signin_throttle(app)
+    try:
+        credentials = check_attempt(db(), throttle, attempt, password)
+    except SignInBlocked as blocked:
+        body, status = _form(target, username, gettext(TOO_MANY, minutes=blocked.minutes), 429)
+        return Response(body, status, headers={"Retry-After": str(blocked.retry_after)})
+    except SignInRefused:
+        return _form(target, username, gettext(WRONG), 401)
+    lifetime: timedelta = app.permanent_session_lifetime
+    session_id = None
+    with db().write_session() as write:
+        officer = confirm_officer(write, credentials)
+        if officer is not None:
+            throttle.succeeded(write, attempt)
+            if officer.role in ADMIN_ROLES:
+                office_id = get_office(write).id
+                detail = {"address": address}
+                record(
+                    write, office_id, Actor.of(officer), "signin", officer.username, now(), detail
+                )
+                session_id = start_session(write, officer.id, now(), lifetime)
+    if officer is None:  # deactivated or given a new password while the hash was checked
+        throttle.failed(db(), attempt)
+        return _form(target, username, gettext(WRONG), 401)
+    if session_id is None:
+        return _form(target, username, gettext(NOT_ADMIN, username=officer.username), 403)
+    sign_in(officer, session_id)
     return redirect(target)
 
 
 @bp.post("/logout")
 def logout() -> Response | BaseResponse:
-    """End the session."""
+    """End the session on the server, then clear the cookie."""
+    session_id = session.get(SESSION_ID)
+    if isinstance(session_id, str):
+        with db().write_session() as write:
+            end_session(write, session_id, now())
     sign_out()
     return redirect(url_for("admin.login"))

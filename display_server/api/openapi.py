@@ -237,6 +237,12 @@ def _public_read(summary: str, response: dict[str, Any], **options: Any) -> dict
     return op
 
 
+def _with_response(op: dict[str, Any], status: str, response: dict[str, Any]) -> dict[str, Any]:
+    """`op` with one more response (one that needs more than the shared error's description)."""
+    op["responses"][status] = response
+    return op
+
+
 COUNTER_PARAM = {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}
 TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 TICKET_ACTION_ERRORS = (400, 401, 403, 404, 409, 422)
@@ -322,21 +328,36 @@ PATHS: dict[str, Any] = {
         )
     },
     "/api/v1/auth/login": {
-        "post": _op(
-            "Sign in (at a counter, which opens it)",
-            _json(_ref("Login")),
-            errors=(400, 401, 404, 409, 422, 429),
-            body=_body(
-                {
-                    "type": "object",
-                    "required": ["username", "password"],
-                    "properties": {
-                        "username": {"type": "string"},
-                        "password": {"type": "string"},
-                        "counter": {"type": "integer"},
-                    },
-                }
+        "post": _with_response(
+            _op(
+                "Sign in (at a counter, which opens it)",
+                _json(_ref("Login")),
+                errors=(400, 401, 404, 409, 422),
+                body=_body(
+                    {
+                        "type": "object",
+                        "required": ["username", "password"],
+                        "properties": {
+                            "username": {"type": "string", "minLength": 1, "maxLength": 64},
+                            "password": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "counter": {"type": "integer", "minimum": 1, "maximum": 9999},
+                        },
+                    }
+                ),
             ),
+            "429",
+            {
+                "description": "too many failed sign-ins for this username from this address, "
+                "or from this address (limits: [security] signin_failures_per_user, "
+                "signin_failures_per_address, signin_window_minutes)",
+                "headers": {
+                    "Retry-After": {
+                        "description": "seconds until a sign-in may be tried again",
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                },
+                "content": {"application/json": {"schema": _ref("Error")}},
+            },
         )
     },
     "/api/v1/auth/logout": {

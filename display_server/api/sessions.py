@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..auth import TOKEN_LIFETIME, issue_token, revoke_token, verify_officer
+from ..auth import TOKEN_LIFETIME, confirm_officer, issue_token, revoke_token
 from ..models import StepOutcome, TicketStep
 from ..queue.clock import local_day, local_time
 from ..queue.counters import sign_in_at_counter, sign_out_of_counter
 from ..queue.lookups import get_counter
 from ..queue.views import counter_view, iso
+from ..trust.clients import client_address
+from ..trust.settings import security_settings
+from ..trust.signin_throttle import (
+    Attempt,
+    SignInBlocked,
+    SignInRefused,
+    check_attempt,
+    signin_throttle,
+)
 from . import bp
 from .context import (
     bearer_token,
@@ -29,73 +35,58 @@ from .context import (
     text_field,
     write_action,
 )
-from .errors import ApiError
+from .errors import ApiError, error_response
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = 300.0
-
-
-class LoginThrottle:
-    """Refuses a username+address pair for a while after repeated failed sign-ins."""
-
-    def __init__(self) -> None:
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], at: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and at - failures[0] > FAILURE_WINDOW:
-            failures.popleft()
-        return failures
-
-    def blocked(self, key: tuple[str, str]) -> bool:
-        with self._lock:
-            return len(self._recent(key, time.monotonic())) >= MAX_FAILURES
-
-    def failed(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self._recent(key, time.monotonic()).append(time.monotonic())
-
-    def succeeded(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
-def login_throttle() -> LoginThrottle:
-    """This app's throttle (each app, and so each test, keeps its own count)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    throttle: LoginThrottle = app.extensions.setdefault("luot.login_throttle", LoginThrottle())
-    return throttle
+WRONG_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu."
 
 
 def _officer_json(officer: Any) -> dict[str, Any]:
     return {"username": officer.username, "full_name": officer.full_name, "role": officer.role}
 
 
+def _too_many(blocked: SignInBlocked) -> tuple[Response, int]:
+    """429 with Retry-After: the throttle refuses this username or this address for now."""
+    response = error_response(
+        429,
+        "too_many_attempts",
+        "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+        minutes=blocked.minutes,
+    )
+    response.headers["Retry-After"] = str(blocked.retry_after)
+    return response, 429
+
+
 @bp.post("/auth/login")
 def login() -> tuple[Response, int]:
-    """Sign in: {"username", "password", "counter"} → {"token", ...}; opens the counter."""
+    """Sign in: {"username", "password", "counter"} → {"token", ...}; opens the counter.
+
+    The password is checked with no transaction open; only the short write that issues the
+    token holds the database's write lock.
+    """
     body = json_body()
     username = text_field(body, "username", required=True, max_length=64) or ""
     password = body.get("password")
     if not isinstance(password, str) or not password or len(password) > 200:
         raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="password")
     counter_number = int_field(body, "counter", maximum=9999)
-    key = (username.lower(), request.remote_addr or "")
-    throttle = login_throttle()
-    if throttle.blocked(key):
-        raise ApiError(
-            429,
-            "too_many_attempts",
-            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-            minutes=int(FAILURE_WINDOW // 60),
-        )
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    address = client_address(request, security_settings(app).trusted_proxies)
+    attempt = Attempt(username, address, "api", now())
+    throttle = signin_throttle(app)
+    db = get_db()
+    try:
+        credentials = check_attempt(db, throttle, attempt, password)
+    except SignInBlocked as blocked:
+        return _too_many(blocked)
+    except SignInRefused:
+        raise ApiError(401, "invalid_credentials", WRONG_CREDENTIALS) from None
 
     def action(session: Session) -> dict[str, Any]:
+        officer = confirm_officer(session, credentials)
+        if officer is None:  # deactivated or given a new password while the hash was checked
+            raise ApiError(401, "invalid_credentials", WRONG_CREDENTIALS)
+        throttle.succeeded(session, attempt)
         the_office = office(session)
-        officer = verify_officer(session, the_office, username, password)
-        if officer is None:
-            raise ApiError(401, "invalid_credentials", "Sai tên đăng nhập hoặc mật khẩu.")
         counter = None
         if counter_number is not None:
             get_counter(session, the_office, counter_number)
@@ -110,13 +101,12 @@ def login() -> tuple[Response, int]:
         }
 
     try:
-        response = write_action(action)
-    except ApiError as error:
-        if error.code == "invalid_credentials":
-            throttle.failed(key)
+        return write_action(action)
+    except Exception as error:
+        wrong = isinstance(error, ApiError) and error.code == "invalid_credentials"
+        # Otherwise the password was right (a counter was not): the attempt counts for nothing.
+        (throttle.failed if wrong else throttle.release)(db, attempt)
         raise
-    throttle.succeeded(key)
-    return response
 
 
 @bp.post("/auth/logout")

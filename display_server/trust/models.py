@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base
@@ -24,3 +24,21 @@ class ThrottleHit(Base):
     bucket: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(160))
     at: Mapped[datetime] = mapped_column()
+
+
+class AdminSession(Base):
+    """One signed-in administration session; the signed cookie names it by a random id.
+
+    Only the id's SHA-256 is stored. Signing out, deactivating the officer or changing their
+    password sets `ended_at`, and the cookie stops working whatever copy of it is presented.
+    """
+
+    __tablename__ = "admin_session"
+    __table_args__ = (Index("ix_admin_session_officer_id", "officer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)

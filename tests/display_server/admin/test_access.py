@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from display_server.admin.security import SESSION_OFFICER, SESSION_STAMP, password_stamp
+from display_server.admin.security import SESSION_ID, SESSION_STAMP, password_stamp
+from display_server.admin.session_records import start_session
 from display_server.models import AuditLog, Office, Officer
-from tests.factories import PASSWORD, login
+from tests.factories import PASSWORD, FakeClock, login
 
 from .conftest import sign_in, table_rows
 
@@ -70,11 +72,13 @@ def test_an_officer_cannot_sign_in_or_reach_any_page(admin_app: Flask) -> None:
     assert response.status_code == 403
     assert "không có quyền vào trang quản trị" in response.data.decode()
     # Even with a forged session for an officer account, every page answers 403.
-    with admin_app.extensions["luot.db"].read_session() as read:
-        lan = read.scalars(select(Officer).where(Officer.username == "lan")).one()
-        officer_id, stamp = lan.id, password_stamp(lan)
+    with admin_app.extensions["luot.db"].write_session() as write:
+        lan = write.scalars(select(Officer).where(Officer.username == "lan")).one()
+        now = admin_app.config["LUOT_CLOCK"]()
+        session_id = start_session(write, lan.id, now, admin_app.permanent_session_lifetime)
+        stamp = password_stamp(lan)
     with client.session_transaction() as session:
-        session[SESSION_OFFICER], session[SESSION_STAMP] = officer_id, stamp
+        session[SESSION_ID], session[SESSION_STAMP] = session_id, stamp
     for page in PAGES:
         response = client.get(page)
         assert response.status_code == 403, page
@@ -118,7 +122,7 @@ def test_the_sign_in_form_itself_needs_the_token(admin_app: Flask) -> None:
     assert response.status_code == 400
 
 
-def test_repeated_failures_throttle_sign_in(admin_app: Flask) -> None:
+def test_repeated_failures_throttle_sign_in(admin_app: Flask, clock: FakeClock) -> None:
     client = admin_app.test_client()
     client.get("/admin/login")
     with client.session_transaction() as session:
@@ -129,11 +133,13 @@ def test_repeated_failures_throttle_sign_in(admin_app: Flask) -> None:
         )
         assert response.status_code == 401
         assert "Sai tên đăng nhập hoặc mật khẩu." in response.data.decode()
+    clock.now += timedelta(seconds=1)
     response = client.post(
         "/admin/login", data={"username": "mai", "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 429
     assert "thử lại sau 5 phút" in response.data.decode()
+    assert response.headers["Retry-After"] == "300"
     # Another account from the same address is not blocked by this one's failures.
     with admin_app.extensions["luot.db"].write_session() as write:
         mai = write.scalars(select(Officer).where(Officer.username == "mai")).one()
