@@ -21,6 +21,7 @@ from .extensions import FEATURES
 from .queue.clock import utc_now
 from .schema import upgrade
 from .site import ensure_office, load_site, provision_if_changed
+from .storage import watch_engine
 from .trust import cross_site
 from .trust.scheme import came_over_https
 from .trust.settings import security_settings
@@ -96,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     bus = EventBus()
     engine = create_database_engine(url)
+    watch_engine(engine)
     upgrade(engine)
     db = Database(engine=engine, bus=bus)
     app.extensions["luot.bus"] = bus

@@ -30,6 +30,7 @@ from printer import (
     PrinterError,
     PrintSpool,
     TicketContent,
+    parse_device_url,
     parse_printer_url,
     profile_prints_qr,
     profile_width_dots,
@@ -107,8 +108,13 @@ class Kiosk:
     image_qr: bool = False
 
 
-def read_kiosks(site: Mapping[str, Any]) -> dict[str, Kiosk]:
-    """The [[kiosks]] entries by id; raises SiteError for a malformed one."""
+def read_kiosks(site: Mapping[str, Any], *, devices_only: bool = False) -> dict[str, Kiosk]:
+    """The [[kiosks]] entries by id; raises SiteError for a malformed one.
+
+    `devices_only`: the list comes from administration, whose printers must be printer devices
+    (`printer.parse_device_url`); the site file, written by whoever installs the server, may
+    also name a file."""
+    check_url = parse_device_url if devices_only else parse_printer_url
     kiosks: dict[str, Kiosk] = {}
     for i, entry in enumerate(site.get("kiosks", []) or []):
         where = f"[[kiosks]] #{i + 1}"
@@ -121,7 +127,7 @@ def read_kiosks(site: Mapping[str, Any]) -> dict[str, Kiosk]:
         profile = entry.get("profile") or None
         try:
             if printer:
-                parse_printer_url(str(printer))
+                check_url(str(printer))
             profile_width_dots(profile)
         except BackendUnavailableError:
             pass  # reported per kiosk at run time: the queue works without this printer
@@ -501,7 +507,9 @@ def load_extension(app: Flask) -> PrintingExtension:
         settings = PrintingSettings.from_table(site.get("printing") or {}, _site_dir(app))
     saved = section(app, "kiosks").get("items")
     try:
-        kiosks = read_kiosks({"kiosks": saved}) if isinstance(saved, list) else None
+        kiosks = (
+            read_kiosks({"kiosks": saved}, devices_only=True) if isinstance(saved, list) else None
+        )
     except SiteError as exc:
         log.error("the kiosk list saved in administration is ignored: %s", exc)
         kiosks = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 from .backends import (
     PrinterUrl,
     open_printer,
+    parse_device_url,
     parse_printer_url,
     profile_prints_qr,
     profile_width_dots,
@@ -21,6 +22,7 @@ from .backends import (
 from .content import DEFAULT_FOOTER, TicketContent
 from .errors import (
     BackendUnavailableError,
+    NotAPrinterDeviceError,
     PrinterConfigError,
     PrinterConnectionError,
     PrinterError,
@@ -42,6 +44,7 @@ __all__ = [
     "BackendUnavailableError",
     "JobState",
     "Mode",
+    "NotAPrinterDeviceError",
     "PrintJob",
     "PrintSpool",
     "PrinterConfigError",
@@ -56,6 +59,7 @@ __all__ = [
     "TicketContentError",
     "encode_cp1258",
     "open_printer",
+    "parse_device_url",
     "parse_printer_url",
     "profile_prints_qr",
     "profile_width_dots",

@@ -10,10 +10,14 @@
 
 Any URL may add `status=on|off`: whether the spool asks the printer for its state (DLE EOT).
 The default is on for network, usb and serial, which can answer, and off for the others.
+
+A URL typed in administration must name a printer device (`parse_device_url`): python-escpos
+opens a file:// path for writing, so any path there would let a supervisor overwrite any file.
 """
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +27,12 @@ from escpos import printer as escpos_printer
 from escpos.capabilities import get_profile
 from escpos.exceptions import DeviceNotFoundError
 
-from .errors import BackendUnavailableError, PrinterConfigError, PrinterConnectionError
+from .errors import (
+    BackendUnavailableError,
+    NotAPrinterDeviceError,
+    PrinterConfigError,
+    PrinterConnectionError,
+)
 
 
 class _Network(escpos_printer.Network):  # type: ignore[misc]
@@ -96,6 +105,35 @@ def parse_printer_url(url: str) -> PrinterUrl:
         )
     _constructor_arguments(parsed, 1.0)  # validates the target and options
     return parsed
+
+
+# What administration may name: printers, never the dummy or an arbitrary file. Device files are
+# the kernel's printer and serial-port names (usblp, parport, USB and on-board UARTs, Bluetooth,
+# udev's stable serial names), never a disk, memory or a watchdog that also lives in /dev/.
+DEVICE_SCHEMES = ("network", "usb", "serial", "file", "cups", "win32")
+DEVICE_FILE = re.compile(
+    r"/dev/(?:usb/lp\d+|lp\d+|usblp\d+|rfcomm\d+|tty[A-Za-z][A-Za-z0-9]*\d"
+    r"|serial/by-(?:id|path)/[A-Za-z0-9][A-Za-z0-9_.:+-]*)"
+)
+WINDOWS_PORT = re.compile(r"COM\d{1,3}", re.IGNORECASE)
+
+
+def parse_device_url(url: str) -> PrinterUrl:
+    """`parse_printer_url` for a URL that must name a printer device (typed in administration):
+    network, usb, cups, win32, or a printer or serial device file such as /dev/usb/lp0.
+
+    Raises `NotAPrinterDeviceError` for anything else, before the backend is even looked at.
+    """
+    scheme, sep, rest = url.strip().partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in DEVICE_SCHEMES:
+        raise NotAPrinterDeviceError(f"{url!r} is not a printer device URL")
+    path = unquote(rest.partition("?")[0])
+    if scheme == "file" and not DEVICE_FILE.fullmatch(path):
+        raise NotAPrinterDeviceError(f"{path!r} is not a printer device file")
+    if scheme == "serial" and not (DEVICE_FILE.fullmatch(path) or WINDOWS_PORT.fullmatch(path)):
+        raise NotAPrinterDeviceError(f"{path!r} is not a serial port")
+    return parse_printer_url(url)
 
 
 def _why_unusable(scheme: str) -> str:

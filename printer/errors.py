@@ -5,7 +5,8 @@ The tree::
     PrinterError                      base of everything raised here
     ├── TicketContentError            a ticket that cannot be laid out (also a ValueError)
     ├── PrinterConfigError            a bad printer URL, profile or option (also a ValueError)
-    │   └── BackendUnavailableError   the URL's backend cannot run here (OS, missing library)
+    │   ├── BackendUnavailableError   the URL's backend cannot run here (OS, missing library)
+    │   └── NotAPrinterDeviceError    a URL from administration that names no printer device
     └── PrinterConnectionError        the printer could not be reached or dropped the link
         ├── PrinterTimeoutError       it accepted a connection but did not answer in time
         └── PrinterNotReadyError      it answered, but cannot print (paper out, cover open)
@@ -30,6 +31,10 @@ class PrinterConfigError(PrinterError, ValueError):
 
 class BackendUnavailableError(PrinterConfigError):
     """The backend named by the URL is not usable on this machine."""
+
+
+class NotAPrinterDeviceError(PrinterConfigError):
+    """The URL names something other than a printer device (a file, the dummy printer)."""
 
 
 class PrinterConnectionError(PrinterError):

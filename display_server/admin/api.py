@@ -14,6 +14,7 @@ from ..queue.clock import local_time
 from ..queue.lookups import get_office
 from ..reports import ReportError, csv_bytes, parse_grouping, parse_period
 from ..reports import xlsx_bytes as make_xlsx
+from ..reports.export import CSV_CONTENT_TYPE
 from . import reporting
 from .apology import ApologyError, print_apology
 from .blueprint import api_bp
@@ -64,7 +65,7 @@ def reports() -> Response:
         return jsonify(body)
     labels = level_labels(_app())
     response = (
-        Response(csv_bytes(report, labels), mimetype="text/csv; charset=utf-8")
+        Response(csv_bytes(report, labels), content_type=CSV_CONTENT_TYPE)
         if kind == "csv"
         else Response(make_xlsx(report, labels, generated), mimetype=XLSX)
     )

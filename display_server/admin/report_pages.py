@@ -21,7 +21,7 @@ from ..reports import (
     parse_period,
     xlsx_bytes,
 )
-from ..reports.export import level_order
+from ..reports.export import CSV_CONTENT_TYPE, level_order
 from . import reporting
 from .blueprint import bp, db, now, page
 from .charts import DurationBar, bar_chart, duration_chart, line_chart
@@ -212,12 +212,12 @@ def _export(kind: str) -> Response | tuple[str, int]:
     name = f"bao-cao-{grouping}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     labels = level_labels(_app())
     if kind == "csv":
-        body, mimetype = csv_bytes(report, labels), "text/csv; charset=utf-8"
+        body, content_type = csv_bytes(report, labels), CSV_CONTENT_TYPE
     else:
         with db().read_session() as session:
             generated = local_time(get_office(session), now())
-        body, mimetype = xlsx_bytes(report, labels, generated), XLSX
-    response = Response(body, mimetype=mimetype)
+        body, content_type = xlsx_bytes(report, labels, generated), XLSX
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 

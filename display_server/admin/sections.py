@@ -24,6 +24,11 @@ PRIORITIES = (
 LEVEL_ROWS = 5
 KIOSK_ROWS_EXTRA = 3
 KIOSK_ID = r"[A-Za-z0-9_.-]{1,64}"
+NOT_A_PRINTER = (
+    "Máy in không hợp lệ: chỉ dùng được máy in mạng (network://), USB (usb://), cổng nối tiếp "
+    "(serial://), CUPS (cups://), Windows (win32://) hoặc tệp thiết bị máy in trong /dev/, "
+    "ví dụ file:///dev/usb/lp0."
+)
 DEFAULT_LEVELS: tuple[dict[str, Any], ...] = (
     {"key": "very_satisfied", "label": "Rất hài lòng", "label_en": "Very satisfied", "score": 3},
     {"key": "satisfied", "label": "Hài lòng", "label_en": "Satisfied", "score": 2},
@@ -377,7 +382,12 @@ def kiosk_rows(data: Mapping[str, str]) -> int:
 
 def parse_kiosks(data: Mapping[str, str]) -> list[dict[str, Any]]:
     """The kiosk list from the posted rows (blank rows dropped); raises FormInvalid."""
-    from printer import PrinterConfigError, parse_printer_url, profile_width_dots
+    from printer import (
+        NotAPrinterDeviceError,
+        PrinterConfigError,
+        parse_device_url,
+        profile_width_dots,
+    )
     from printer.errors import BackendUnavailableError
 
     rows = kiosk_rows(data)
@@ -397,10 +407,12 @@ def parse_kiosks(data: Mapping[str, str]) -> list[dict[str, Any]]:
             problems[f"kiosk_{index}_id"] = Problem("Mã ki-ốt {id} bị trùng.", {"id": item["id"]})
         try:
             if item["printer"]:
-                parse_printer_url(item["printer"])
+                parse_device_url(item["printer"])  # never a file: the server writes to it
             profile_width_dots(item["profile"] or None)
         except BackendUnavailableError:
             pass  # a printer this machine cannot drive now; the printing page reports it
+        except NotAPrinterDeviceError:
+            problems[f"kiosk_{index}_printer"] = Problem(NOT_A_PRINTER)
         except PrinterConfigError as exc:
             problems[f"kiosk_{index}_printer"] = Problem(
                 "Máy in không hợp lệ: {reason}", {"reason": str(exc)}

@@ -1,18 +1,23 @@
-"""One JSON error shape for the whole API: {"error": "<code>", "message": "<human text>"}."""
+"""One JSON error shape for the whole API: {"error": "<code>", "message": "<human text>"}.
+
+Storage failures (a full disk, a read-only database) answer 503 `storage_unavailable`, as JSON
+for the API and as a short page elsewhere."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..i18n import negotiate, translate
 from ..queue.errors import QueueError
+from ..storage import CODE, MESSAGES, TITLE, Reason, StorageWatch, storage_failure
 
 log = logging.getLogger(__name__)
 
+STORAGE_WATCH = "luot.storage_watch"
 HTTP_MESSAGES = {
     400: ("bad_request", "Yêu cầu không hợp lệ."),
     401: ("unauthorized", "Cần đăng nhập."),
@@ -80,5 +85,42 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def on_unexpected(error: Exception) -> Response:
+        reason = storage_failure(error)
+        if reason is not None:
+            storage_watch().failed()
+            # One line, without the statement and its parameters (personal data).
+            summary = (str(error) or type(error).__name__).splitlines()[0][:300]
+            log.error(
+                "storage unavailable (%s) on %s %s: %s",
+                reason,
+                request.method,
+                request.path,
+                summary,
+            )
+            return storage_response(reason)
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "Lỗi máy chủ. Thao tác chưa được thực hiện.")
+
+
+def storage_watch() -> StorageWatch:
+    """This app's storage probe (health?deep=1)."""
+    extensions = current_app.extensions
+    watch = extensions.get(STORAGE_WATCH)
+    if watch is None:
+        watch = extensions.setdefault(STORAGE_WATCH, StorageWatch(extensions["luot.db"]))
+    assert isinstance(watch, StorageWatch)
+    return watch
+
+
+def storage_response(reason: Reason) -> Response:
+    """503 for a write storage refused: JSON for the API, a page people can read elsewhere."""
+    if _is_api():
+        return error_response(503, CODE, MESSAGES[reason])
+    language = request_language()
+    page = render_template(
+        "storage_unavailable.html",
+        lang=language,
+        title=translate(TITLE, language),
+        message=translate(MESSAGES[reason], language),
+    )
+    return Response(page, status=503, mimetype="text/html")

@@ -42,6 +42,18 @@ SCHEMAS: dict[str, Any] = {
             "database": {"type": "string"},
         },
     },
+    "HealthUnavailable": {
+        "type": "object",
+        "required": ["status", "version", "database", "error", "reason", "message"],
+        "properties": {
+            "status": {"const": "unavailable"},
+            "version": {"type": "string"},
+            "database": {"type": "string"},
+            "error": {"const": "storage_unavailable"},
+            "reason": {"enum": ["disk_full", "read_only", "io_error", "unreachable"]},
+            "message": {"type": "string", "description": "sentence for people (vi / en)"},
+        },
+    },
     "Issuing": {
         "type": "object",
         "required": ["open", "reason", "message"],
@@ -190,6 +202,7 @@ ERRORS = {
         (413, "body larger than 64 KiB"),
         (422, "a field has the wrong type or value"),
         (429, "too many failed sign-ins"),
+        (503, "storage_unavailable: the disk is full or the database read-only or unreachable"),
     ]
 }
 
@@ -264,10 +277,25 @@ def _counter_action(
     }
 
 
+HEALTH = _op(
+    "Liveness (?deep=1 also checks that the database would store a write)",
+    _json(_ref("Health")),
+    parameters=[
+        {
+            "name": "deep",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "examples": ["1"]},
+            "description": "any value: also read, then write and roll back (503 if refused)",
+        }
+    ],
+)
+HEALTH["responses"]["503"] = _json(
+    _ref("HealthUnavailable"), "?deep=1: storage cannot take a write now (full, read-only…)"
+)
+
 PATHS: dict[str, Any] = {
-    "/api/v1/health": {
-        "get": _op("Liveness (?deep=1 also checks the database)", _json(_ref("Health")))
-    },
+    "/api/v1/health": {"get": HEALTH},
     "/api/v1/openapi.json": {"get": _op("This document", _json({"type": "object"}))},
     "/api/v1/services": {
         "get": _op(
@@ -286,7 +314,7 @@ PATHS: dict[str, Any] = {
             "Issue a ticket",
             _json(_ref("Ticket"), "the new ticket"),
             status="201",
-            errors=(400, 404, 409, 413, 422),
+            errors=(400, 404, 409, 413, 422, 503),
             idempotent=True,
             body=_body(
                 {

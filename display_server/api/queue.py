@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, request
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from .. import __version__
 from ..i18n import translate
@@ -15,20 +15,28 @@ from ..queue.errors import IssuingRefused
 from ..queue.snapshot import queue_snapshot
 from ..queue.tickets import check_daily_limit, check_issuing_open
 from ..queue.views import service_view
+from ..storage import CODE as STORAGE_CODE
+from ..storage import MESSAGES as STORAGE_MESSAGES
 from . import bp
 from .context import get_db, now, office, staff_signed_in
-from .errors import request_language
+from .errors import request_language, storage_watch
 
 
 @bp.get("/health")
 def health() -> Response:
-    """Liveness (no database work, so it measures the framework); ?deep=1 also asks the database."""
+    """Liveness (no database work, so it measures the framework); ?deep=1 also checks that the
+    database reads and would store a write (503 `storage_unavailable` with the reason if not)."""
     body: dict[str, Any] = {"status": "ok", "version": __version__}
     if request.args.get("deep"):
         db = get_db()
-        with db.read_session() as session:
-            session.execute(text("SELECT 1"))
         body["database"] = db.engine.dialect.name
+        reason = storage_watch().probe()
+        if reason is not None:
+            body |= {"status": "unavailable", "error": STORAGE_CODE, "reason": reason}
+            body["message"] = translate(STORAGE_MESSAGES[reason], request_language())
+            response = jsonify(body)
+            response.status_code = 503
+            return response
     return jsonify(body)
 
 

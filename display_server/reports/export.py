@@ -3,6 +3,7 @@
 In XLSX, counts are integers, durations are minutes as numbers (format 0.0), shares are
 fractions formatted as percentages, days are dates and hours are times. CSV carries the same
 columns: ISO dates, HH:MM hours, minutes rounded to 0.01, shares as percentages.
+Text a spreadsheet would run as a formula (a name typed "=HYPERLINK(…)") stays text in both.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from .figures import Figures
 from .queries import Report, ReportRow
 
 Kind = Literal["count", "minutes", "share", "score"]
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+# First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"),
+# with their full-width forms, which some East Asian spreadsheet settings also accept.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 TOTAL_LABEL = "Tổng cộng"
 GROUP_HEADERS: dict[str, tuple[str, str]] = {
     "day": ("Ngày", ""),
@@ -30,6 +35,20 @@ GROUP_HEADERS: dict[str, tuple[str, str]] = {
     "counter": ("Quầy số", "Tên quầy"),
     "officer": ("Tên đăng nhập", "Cán bộ"),
 }
+
+
+def csv_text(text: str) -> str:
+    """`text` for a CSV cell: a leading quote (OWASP's advice) where a formula could start."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _text_cells(sheet: Any, line: int) -> None:
+    """Keep the text cells of row `line` text: openpyxl turns a string starting with "=" into a
+    formula; the quote prefix keeps Excel from reading it as one when the cell is edited."""
+    for cell in sheet[line]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _minutes(seconds: float | None) -> float | None:
@@ -107,7 +126,7 @@ def csv_bytes(report: Report, level_labels: Mapping[str, str] | None = None) -> 
     two = bool(GROUP_HEADERS[report.grouping][1])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_headers(report, columns))
+    writer.writerow([csv_text(header) for header in _headers(report, columns)])
 
     def text(value: Any, kind: Kind | None = None) -> str:
         if value is None:
@@ -120,7 +139,8 @@ def csv_bytes(report: Report, level_labels: Mapping[str, str] | None = None) -> 
             return f"{value * 100:.1f}"
         if kind in ("minutes", "score"):
             return f"{value:.2f}"
-        return str(value)
+        # Names and labels are typed by people; numbers (negative ones too) stay numbers.
+        return csv_text(value) if isinstance(value, str) else str(value)
 
     def write(first: Any, second: Any, figures: Figures) -> None:
         cells = [text(first)] + ([text(second)] if two else [])
@@ -158,6 +178,7 @@ def xlsx_bytes(
     sheet.title = "Báo cáo"
     headers = _headers(report, columns)
     sheet.append(headers)
+    _text_cells(sheet, 1)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -167,6 +188,7 @@ def xlsx_bytes(
         values = [first] + ([second] if two else []) + _figure_cells(figures, columns)
         sheet.append(values)
         line = sheet.max_row
+        _text_cells(sheet, line)
         first_cell = sheet.cell(line, 1)
         if isinstance(first, date):
             first_cell.number_format = "dd/mm/yyyy"
@@ -206,6 +228,8 @@ def xlsx_bytes(
     info.append([])
     for term, meaning in DEFINITIONS:
         info.append([term, meaning])
+    for line in range(1, info.max_row + 1):
+        _text_cells(info, line)
     info.column_dimensions["A"].width = 32
     info.column_dimensions["B"].width = 110
     out = io.BytesIO()

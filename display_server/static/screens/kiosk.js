@@ -12,6 +12,13 @@ const refused = new Map();
 let busy = false;
 let resultTimer = null;
 let idleTimer = null;
+// Out of service: the server cannot store tickets (a full disk, a read-only database). Known from
+// /api/v1/health?deep=1, asked now and then (often while out, so the kiosk comes back by itself),
+// and from an issue answered 503.
+const HEALTH_MS = 20000;
+const HEALTH_OUT_MS = 5000;
+let outOfService = false;
+let healthTimer = null;
 
 function render() {
   const box = document.getElementById("services");
@@ -32,7 +39,7 @@ function render() {
       type: "button",
       class: open ? "service-button" : "service-button closed",
       "data-service": service.code,
-      disabled: busy || !open,
+      disabled: busy || outOfService || !open,
       "aria-disabled": !open ? "true" : null,
       onclick: () => issue(service),
     }, [
@@ -79,7 +86,7 @@ function setBusy(value) {
   busy = value;
   for (const button of document.querySelectorAll(".service-button")) {
     const service = services.find((s) => s.code === button.dataset.service);
-    button.disabled = busy || !(service && isOpen(service));
+    button.disabled = busy || outOfService || !(service && isOpen(service));
   }
   document.body.classList.toggle("is-busy", busy);
 }
@@ -87,7 +94,7 @@ function setBusy(value) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function issue(service) {
-  if (busy) return;  // a second tap while the first is on its way
+  if (busy || outOfService) return;  // a second tap while the first is on its way
   setBusy(true);
   const key = randomKey();  // one key per tap: a retry after a network error repeats nothing
   const body = { service: service.code, kiosk: config.kiosk, channel: "kiosk" };
@@ -102,6 +109,9 @@ async function issue(service) {
     }
     if (answer.status === 201) {
       showTicket(answer.body);
+    } else if (answer.status === 503) {
+      setBusy(false);
+      setOutOfService(true, answer.body);  // nothing was issued: nothing to remember
     } else {
       const message = (answer.body && answer.body.message) || t("Không lấy được số. Vui lòng thử lại.");
       if (answer.body && answer.body.error === "daily_limit_reached") {
@@ -177,6 +187,28 @@ function closeMessage() {
   setBusy(false);
 }
 
+function setOutOfService(value, answer) {
+  outOfService = value;
+  const outage = document.getElementById("outage");
+  outage.hidden = !value;
+  outage.dataset.reason = (value && answer && answer.reason) || "";
+  document.body.classList.toggle("is-out-of-service", value);
+  setBusy(busy);
+  clearTimeout(healthTimer);
+  healthTimer = setTimeout(checkStorage, value ? HEALTH_OUT_MS : HEALTH_MS);
+}
+
+async function checkStorage() {
+  let answer = null;
+  try {
+    answer = await api("/api/v1/health?deep=1");
+  } catch (error) {
+    // Unreachable: the connection banner says so; the state stays as it was.
+  }
+  const down = answer ? answer.status === 503 : outOfService;
+  setOutOfService(down, answer && answer.body);
+}
+
 function setPriority(value) {
   priority = value;
   for (const option of document.querySelectorAll(".priority-option")) {
@@ -204,6 +236,7 @@ document.addEventListener("pointerdown", resetWhenIdle);
 resetWhenIdle();
 startClock();
 loadServices();
+checkStorage();
 window.addEventListener("resize", render);
 setInterval(loadServices, 60000);  // issuing hours open and close with the clock
 
