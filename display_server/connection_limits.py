@@ -85,7 +85,7 @@ class _Shared:
 
 
 class LimitedProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a header-size cap, a header deadline and a cap."""
+    """uvicorn's httptools protocol with a header-size cap, a header deadline, a connection cap."""
 
     shared: ClassVar[_Shared]
 

@@ -113,10 +113,18 @@ def check_certificate(certfile: Path, keyfile: Path) -> None:
 
     try:
         context.load_cert_chain(certfile, keyfile, password=no_password)
-    except OSError as error:  # ssl.SSLError is an OSError too
-        reason = error.strerror or getattr(error, "reason", None) or str(error)
+    except ssl.SSLError as error:
+        if error.reason == "KEY_VALUES_MISMATCH":
+            why = "the key does not belong to the certificate"
+        else:
+            why = f"not a PEM certificate and its private key ({error.reason or error})"
         raise FrontEndError(
-            f"cannot use certificate {certfile} with key {keyfile}: {reason}"
+            f"cannot use certificate {certfile} with key {keyfile}: {why}"
+        ) from error
+    except OSError as error:
+        why = error.strerror or str(error)
+        raise FrontEndError(
+            f"cannot use certificate {certfile} with key {keyfile}: {why}"
         ) from error
 
 

@@ -91,7 +91,9 @@ def test_ten_connections_sending_64_mb_header_lines_are_cut_off_early(serve):
             sock.sendall(b"\r\n\r\n")
             answer = read_until_closed(sock)
         except (BrokenPipeError, ConnectionResetError):
-            answer = b""
+            answer = b""  # cut off early
+        except TimeoutError:
+            answer = b"(neither answered nor closed)"
         finally:
             sock.close()
         answers.append(answer)
@@ -106,16 +108,16 @@ def test_ten_connections_sending_64_mb_header_lines_are_cut_off_early(serve):
     done.set()
     watcher.join()
 
+    # Each connection may hold at most its 32 KiB header budget and one 256 KiB read buffer
+    # (under 3 MB for ten); 48 MB leaves room for allocator noise and normal growth, while
+    # holding even one 64 MB header line would exceed it (the old server grew by 578 MB).
+    assert peak - before < 48 * MB, (before, peak)
     assert len(answers) == 10
     for answer in answers:
         # Refused with 431 (read or lost to the close), never served.
         assert answer == b"" or answer.startswith(b"HTTP/1.1 431 "), answer[:200]
         if answer:
             assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"] == "headers_too_large"
-    # Each connection may hold at most its 32 KiB header budget and one 256 KiB read buffer
-    # (under 3 MB for ten); 48 MB leaves room for allocator noise and normal growth, while
-    # holding even one 64 MB header line would exceed it (the old server grew by 578 MB).
-    assert peak - before < 48 * MB, (before, peak)
     assert httpx.get(f"{server.url}/api/v1/health").status_code == 200
 
 
