@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .frontend import FrontEndError, add_serve_options
+
 # Modules exposing `register_cli(subparsers)` that add subcommands of their own.
 COMMAND_MODULES: list[str] = [
     "display_server.voice.cli",
@@ -46,13 +48,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server."""
     from flask import Flask
 
+    from .frontend import front_end_from_args
     from .server import serve
 
+    front = front_end_from_args(args)  # a bad certificate stops us before the app starts
     app = _app_from_args(args)
     assert isinstance(app, Flask)
-    base = (
-        f"http://{'localhost' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{args.port}"
-    )
+    host = "localhost" if args.host in ("0.0.0.0", "127.0.0.1") else args.host
+    base = f"{front.scheme}://{host}:{args.port}"
     db_url = app.config["LUOT_DATABASE_URL"]
     print("Lượt is serving:")
     print(f"  API        {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)")
@@ -68,7 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     f"    {item['username']} / {item['password']}  ({item.get('role', 'officer')})"
                 )
     sys.stdout.flush()
-    serve(app, args.host, args.port)
+    serve(app, args.host, args.port, front)
     return 0
 
 
@@ -97,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=os.environ.get("LUOT_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("LUOT_PORT", "8080")))
     add_app_options(serve)
+    add_serve_options(serve)
     serve.set_defaults(func=cmd_serve)
 
     provision = sub.add_parser("provision", help="apply a site file and exit")
@@ -123,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)
-    except SiteError as error:
+    except (SiteError, FrontEndError) as error:
         print(f"luot: {error}", file=sys.stderr)
         return 2
     return result

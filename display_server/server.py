@@ -17,7 +17,9 @@ from typing import Any
 import uvicorn
 from flask import Flask
 
+from .connection_limits import QuietRepeats, limited_protocol
 from .extensions import asgi_routes, serve_tasks
+from .frontend import FrontEnd, connection_budget, raise_file_limit
 from .wsgi_bridge import WSGIBridge
 
 log = logging.getLogger(__name__)
@@ -58,8 +60,10 @@ def _run_task(app: Flask, task: Callable[[Flask], object]) -> None:
         log.exception("start-up task %s failed", task.__name__)
 
 
-def serve(app: Flask, host: str, port: int) -> None:
-    """Run until interrupted."""
+def serve(app: Flask, host: str, port: int, front: FrontEnd | None = None) -> None:
+    """Run until interrupted, meeting clients as `front` says."""
+    front = front or FrontEnd()
+    max_connections, backlog = connection_budget(front.max_connections, raise_file_limit())
     # Everything loaded so far lives as long as the server: keep it out of the collector's
     # full passes, whose pauses otherwise show in the tail latency of a thousand displays.
     gc.collect()
@@ -72,12 +76,18 @@ def serve(app: Flask, host: str, port: int) -> None:
         build_asgi(app),
         host=host,
         port=port,
-        http="httptools",
+        http=limited_protocol(front, max_connections),
         ws="none",
         lifespan="on",
         access_log=False,
         log_level="warning",
-        timeout_keep_alive=30,
-        backlog=4096,
+        timeout_keep_alive=front.keep_alive_timeout,
+        backlog=backlog,
+        ssl_certfile=front.certfile,
+        ssl_keyfile=front.keyfile,
     )
+    # Each malformed request is one warning of uvicorn's, and asyncio logs a failed accept()
+    # once per pending connection: keep such floods to a line a minute.
+    logging.getLogger("uvicorn.error").addFilter(QuietRepeats(logging.WARNING))
+    logging.getLogger("asyncio").addFilter(QuietRepeats(logging.ERROR))
     uvicorn.Server(config).run()

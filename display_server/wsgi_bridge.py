@@ -25,6 +25,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 BUFFER_BYTES = 256 * 1024
+# How much of a body over the cap is read and dropped before answering 413 and closing.
+DRAIN_BYTES = 1024 * 1024
 
 _ERROR_BODY = b'{"error": "internal_error", "message": "L\\u1ed7i m\\u00e1y ch\\u1ee7."}'
 
@@ -43,7 +45,7 @@ class WSGIBridge:
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         try:
-            body, too_large = await self._read_body(receive)
+            body, too_large, rest_unread = await self._read_body(receive)
         except _Disconnected:
             return
         environ = build_environ(scope, body)
@@ -52,6 +54,9 @@ class WSGIBridge:
             environ["CONTENT_LENGTH"] = str(self.max_body + 1)
         loop = asyncio.get_running_loop()
         call = _Call(self.app, environ, loop, send)
+        if rest_unread:
+            # The connection still carries the rest of that body: it cannot serve another.
+            call.extra_headers.append((b"connection", b"close"))
         await loop.run_in_executor(self.pool, call.run)
         if not call.streamed:
             await send(
@@ -59,7 +64,8 @@ class WSGIBridge:
             )
             await send({"type": "http.response.body", "body": b"".join(call.chunks)})
 
-    async def _read_body(self, receive: Receive) -> tuple[bytes, bool]:
+    async def _read_body(self, receive: Receive) -> tuple[bytes, bool, bool]:
+        """The body (up to the cap), whether it was over the cap, whether some is left unread."""
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -70,9 +76,14 @@ class WSGIBridge:
             size += len(chunk)
             if size <= self.max_body:
                 chunks.append(chunk)
-            if not message.get("more_body", False):
+            more = bool(message.get("more_body", False))
+            if not more:
                 break
-        return b"".join(chunks), size > self.max_body
+            if size > self.max_body + DRAIN_BYTES:
+                # Read past the cap only so far: the client sees 413 rather than a reset if
+                # it stops soon, and an endless chunked body costs no more than this.
+                return b"", True, True
+        return b"".join(chunks), size > self.max_body, False
 
     def shutdown(self) -> None:
         """Let running requests finish; start no new ones."""
@@ -95,6 +106,7 @@ class _Call:
         self.send = send
         self.status = 500
         self.headers: list[tuple[bytes, bytes]] = []
+        self.extra_headers: list[tuple[bytes, bytes]] = []
         self.chunks: list[bytes] = []
         self.buffered = 0
         self.streamed = False
@@ -107,7 +119,7 @@ class _Call:
         self.status = int(status[:3])
         self.headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
-        ]
+        ] + self.extra_headers
         return self._write
 
     def _write(self, data: bytes) -> None:  # the legacy write() callable of PEP 3333
@@ -154,7 +166,7 @@ class _Call:
             if self.streamed:
                 return  # too late for a status: the client sees a cut-off body
             self.status = 500
-            self.headers = [(b"content-type", b"application/json")]
+            self.headers = [(b"content-type", b"application/json"), *self.extra_headers]
             self.chunks = [_ERROR_BODY]
             return
         if self.streamed:
@@ -189,6 +201,10 @@ def build_environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
         environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = client[0], str(client[1])
     for raw_name, raw_value in scope.get("headers", []):
         name = raw_name.decode("latin-1").upper().replace("-", "_")
+        if name == "TRANSFER_ENCODING":
+            # The body is whole now: a chunked request must not look chunked to the app,
+            # which would otherwise read it as empty (Werkzeug has no length to go by).
+            continue
         value = raw_value.decode("latin-1")
         key = name if name in ("CONTENT_LENGTH", "CONTENT_TYPE") else f"HTTP_{name}"
         environ[key] = f"{environ[key]},{value}" if key in environ else value

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 import tomllib
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,22 +66,32 @@ class LiveServer:
         database: str | None = None,
         port: int | None = None,
         env: dict[str, str] | None = None,
+        args: Sequence[str] = (),
+        launcher: Sequence[str] = (),
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
+        """`args` go after `luot serve`; `launcher` runs before it (`prlimit …`); `verify`
+        checks an HTTPS server's certificate when waiting for it to answer."""
         self.data_dir = data_dir
         self.site_file = site_file
         self.database = database
         self.port = port or free_port()
         self.env = env or {}
+        self.args = list(args)
+        self.launcher = list(launcher)
+        self.verify = verify
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / f"server-{self.port}.log"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if "--certfile" in self.args else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> LiveServer:
         """Start and wait until /api/v1/health answers."""
         command = [
+            *self.launcher,
             sys.executable,
             "-m",
             "display_server",
@@ -93,6 +105,7 @@ class LiveServer:
         ]
         if self.database:
             command += ["--database", self.database]
+        command += self.args
         env = {**os.environ, "LUOT_LOG": "WARNING", **self.env}
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the handle
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -101,7 +114,8 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text(errors='replace')}")
             try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                answer = httpx.get(f"{self.url}/api/v1/health", timeout=1, verify=self.verify)
+                if answer.status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask, Response, request
 
-from display_server.wsgi_bridge import BUFFER_BYTES, WSGIBridge
+from display_server.wsgi_bridge import BUFFER_BYTES, DRAIN_BYTES, WSGIBridge
 
 
 @pytest.fixture
@@ -109,9 +109,32 @@ def test_a_request_body_in_parts_reaches_the_app_whole(bridge: WSGIBridge) -> No
     }
 
 
+def test_a_chunked_request_reaches_the_app_whole(bridge: WSGIBridge) -> None:
+    # With Transfer-Encoding left in the environ, Werkzeug reads no body at all.
+    chunked = [(b"host", b"quay.example:8080"), (b"transfer-encoding", b"chunked")]
+    sent = call(bridge, "POST", "/echo", [b'{"service":', b' "A"}'], headers=chunked)
+    assert sent[0]["status"] == 200
+    assert json.loads(body_of(sent))["body"] == '{"service": "A"}'
+
+
 def test_a_body_over_the_limit_is_refused_without_being_buffered(bridge: WSGIBridge) -> None:
     sent = call(bridge, "POST", "/echo", [b"x" * 600, b"y" * 600])
     assert sent[0]["status"] == 413
+    assert (b"connection", b"close") not in sent[0]["headers"]  # read to its end: reusable
+
+
+def test_a_chunked_body_over_the_limit_is_refused(bridge: WSGIBridge) -> None:
+    chunked = [(b"host", b"quay.example:8080"), (b"transfer-encoding", b"chunked")]
+    sent = call(bridge, "POST", "/echo", [b"x" * 600, b"y" * 600], headers=chunked)
+    assert sent[0]["status"] == 413
+
+
+def test_an_endless_body_is_answered_after_a_bounded_read(bridge: WSGIBridge) -> None:
+    parts = [b"z" * 64 * 1024] * (DRAIN_BYTES // (64 * 1024) + 4)
+    parts.append(b"never read")
+    sent = call(bridge, "POST", "/echo", parts)
+    assert sent[0]["status"] == 413
+    assert (b"connection", b"close") in sent[0]["headers"]  # the rest is still on the wire
 
 
 def test_a_large_response_is_streamed_in_order(bridge: WSGIBridge) -> None:
