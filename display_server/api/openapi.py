@@ -124,6 +124,11 @@ SCHEMAS: dict[str, Any] = {
             "service_name": {"type": "string"},
             "service_name_en": {"type": "string"},
             "status": {"enum": ["waiting", "called", "serving", "done", "no_show", "cancelled"]},
+            "closed_reason": {
+                "enum": ["day_end", None],
+                "description": "why a rule closed the ticket: day_end = still waiting at the "
+                "end of its day under the rule at_day_end = cancel",
+            },
             "priority": {
                 "enum": ["none", "elderly", "disabled", "pregnant", "with_infant", "veteran"]
             },

@@ -97,6 +97,7 @@ def ticket_view(
         "service_name": service.name,
         "service_name_en": service.name_en,
         "status": row.status,
+        "closed_reason": row.closed_reason,
         "priority": row.priority,
         "channel": row.channel,
         "kiosk": row.kiosk,
