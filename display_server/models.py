@@ -204,7 +204,7 @@ class Ticket(Base):
         Index("ix_ticket_day", "office_id", "local_day"),
         Index("ix_ticket_counter", "counter_id", "status"),
         # Calling by number: the waiting tickets showing it, or the one of a given day.
-        Index("ix_ticket_number", "office_id", "number", "local_day"),
+        Index("ix_ticket_number", "office_id", "number", "status", "local_day"),
         # The next ticket of one service and priority class is the first entry in this order
         # (a day's leftovers before the next day's tickets), so calling the next citizen is an
         # index seek however long the line is and however many days it spans.

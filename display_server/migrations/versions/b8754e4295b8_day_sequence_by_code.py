@@ -75,7 +75,7 @@ def upgrade() -> None:
             "id",
         ],
     )
-    op.create_index("ix_ticket_number", "ticket", ["office_id", "number", "local_day"])
+    op.create_index("ix_ticket_number", "ticket", ["office_id", "number", "status", "local_day"])
     op.add_column("ticket", sa.Column("closed_reason", sa.String(32), nullable=True))
 
 
