@@ -13,6 +13,7 @@ from flask import Flask, Request, jsonify, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from platformdirs import user_data_dir
 
+from . import midnight
 from .api import bp as api_bp
 from .api.errors import register_error_handlers
 from .db import Database, create_database_engine
@@ -107,6 +108,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             provision_if_changed(session, site, utc_now())
         else:
             ensure_office(session)
+    midnight.init_app(app)
 
     register_error_handlers(app)
     cross_site.register(app)

@@ -182,11 +182,14 @@ class CounterService(Base):
 
 
 class DailySequence(Base):
-    """The last number handed out per service and local day; the only source of numbers."""
+    """The last number handed out per office, code letters and local day; the only source of
+    numbers. Keyed on what the number shows ("A" of "A012"), not on the service row, so renaming
+    a service's code never lets another service hand out a number already issued that day."""
 
     __tablename__ = "daily_sequence"
 
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
     local_day: Mapped[date] = mapped_column(Date, primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
 
@@ -194,19 +197,24 @@ class DailySequence(Base):
 class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
+        # Kept by the day's sequence of each code, which never goes below what the ticket's
+        # service has issued that day (see queue.tickets).
         UniqueConstraint("issue_service_id", "local_day", "sequence"),
         Index("ix_ticket_queue", "office_id", "status", "service_id", "queued_at"),
         Index("ix_ticket_day", "office_id", "local_day"),
         Index("ix_ticket_counter", "counter_id", "status"),
-        # The next ticket of one service and priority class is the first entry in this order,
-        # so calling the next citizen is an index seek however long the line is.
+        # Calling by number: the waiting tickets showing it, or the one of a given day.
+        Index("ix_ticket_number", "office_id", "number", "status", "local_day"),
+        # The next ticket of one service and priority class is the first entry in this order
+        # (a day's leftovers before the next day's tickets), so calling the next citizen is an
+        # index seek however long the line is and however many days it spans.
         Index(
             "ix_ticket_next",
             "office_id",
             "service_id",
-            "local_day",
             "status",
             "priority",
+            "local_day",
             text("front DESC"),
             "queued_at",
             "id",
@@ -236,6 +244,8 @@ class Ticket(Base):
     status_changed_at: Mapped[datetime] = mapped_column()
     planned: Mapped[list[str]] = mapped_column(default=list)
     note: Mapped[str | None] = mapped_column(String(500), default=None)
+    # Why a ticket was closed without being served, when a rule did it ("day_end").
+    closed_reason: Mapped[str | None] = mapped_column(String(32), default=None)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     issue_service: Mapped[Service] = relationship(foreign_keys=[issue_service_id])

@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash
 
 from .auth import hash_password
 from .models import Counter, CounterService, Office, Officer, OfficeSetting, Role, Service
+from .queue.day_end import parse_at_day_end
 
 CODE = re.compile(r"^[A-Z]{1,3}$")
 
@@ -63,6 +64,13 @@ def check_site(site: dict[str, Any]) -> None:
         raise SiteError(f"[office] unknown timezone {office.get('timezone')!r}") from exc
     if office.get("priority_policy", "strict") not in ("strict", "ratio"):
         raise SiteError('[office] priority_policy must be "strict" or "ratio"')
+    queue = site.get("queue", {})
+    if not isinstance(queue, dict):
+        raise SiteError("[queue] must be a table")
+    try:
+        parse_at_day_end(queue.get("at_day_end"))
+    except ValueError as exc:
+        raise SiteError(f"[queue] {exc}") from exc
     codes: set[str] = set()
     for i, service in enumerate(site.get("services", [])):
         where = f"[[services]] #{i + 1}"

@@ -1,6 +1,6 @@
 """Settings that live in sections (site-file tables overlaid by administration): display, voice,
-rating, kiosk screen, printing and the kiosk list. Each `Section` knows its form and how its
-values are stored; `save_section` (display_server.settings) stores them and tells listeners.
+rating, kiosk screen, the queue at day end, printing and the kiosk list. Each `Section` knows its
+form and how its values are stored; `save_section` (display_server.settings) stores them.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..queue.day_end import CANCEL, DEFAULT_AT_DAY_END, KEEP
 from .forms import Field, FormInvalid, Problem, parse_form, shown_values
 
 VOICE_FIELDS = frozenset({"number", "counter", "counter_name", "service_name"})
@@ -282,6 +283,24 @@ SECTIONS: dict[str, Section] = {
             ),
         ),
     ),
+    "queue": Section(
+        "queue",
+        "Hàng chờ",
+        "Số thứ tự còn chờ khi hết ngày làm việc (lúc 0 giờ theo múi giờ của cơ quan).",
+        (
+            Field(
+                "at_day_end",
+                "Số còn chờ khi hết ngày",
+                kind="choice",
+                required=True,
+                choices=(
+                    (KEEP, "Giữ trong hàng chờ, gọi trước số của ngày mới"),
+                    (CANCEL, "Hủy, ghi lý do hết ngày làm việc"),
+                ),
+                help="Số bị hủy hiện lý do trên trang theo dõi của công dân.",
+            ),
+        ),
+    ),
     "printing": Section(
         "printing",
         "In phiếu",
@@ -339,6 +358,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "rating": {"window_minutes": 10, "comment": True},
     "kiosk": {"result_seconds": 20},
+    "queue": {"at_day_end": DEFAULT_AT_DAY_END},
     "printing": {
         "paper": "80mm",
         "mode": "raster",

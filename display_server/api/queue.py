@@ -53,7 +53,6 @@ def list_services() -> Response:
                 select(Ticket.service_id, func.count(Ticket.id))
                 .where(
                     Ticket.office_id == the_office.id,
-                    Ticket.local_day == today,
                     Ticket.status == TicketStatus.WAITING.value,
                 )
                 .group_by(Ticket.service_id)
@@ -64,10 +63,10 @@ def list_services() -> Response:
             .where(Service.office_id == the_office.id)
             .order_by(Service.sort_order, Service.code)
         ).all()
-        issued_today: dict[int, int] = dict(
+        issued_today: dict[str, int] = dict(
             session.execute(  # type: ignore[arg-type]
-                select(DailySequence.service_id, DailySequence.last).where(
-                    DailySequence.local_day == today
+                select(DailySequence.code, DailySequence.last).where(
+                    DailySequence.office_id == the_office.id, DailySequence.local_day == today
                 )
             ).all()
         )
@@ -76,7 +75,7 @@ def list_services() -> Response:
             issuing: dict[str, Any] = {"open": True, "reason": None, "message": None}
             try:
                 check_issuing_open(service, at_local)
-                check_daily_limit(service, issued_today.get(service.id, 0))
+                check_daily_limit(service, issued_today.get(service.code, 0))
             except IssuingRefused as refused:
                 issuing = {
                     "open": False,

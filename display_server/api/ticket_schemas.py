@@ -42,6 +42,11 @@ _PUBLIC_PROPERTIES: dict[str, Any] = {
     "service_name": {"type": "string"},
     "service_name_en": {"type": "string"},
     "status": {"enum": ["waiting", "called", "serving", "done", "no_show", "cancelled"]},
+    "closed_reason": {
+        "enum": ["day_end", None],
+        "description": "why a rule closed the ticket: day_end = still waiting at the "
+        "end of its day under the rule at_day_end = cancel",
+    },
     "prioritised": _PRIORITISED,
     "channel": {"enum": ["kiosk", "web", "counter", "phone"]},
     "kiosk": _NULLABLE_STR,
@@ -109,6 +114,7 @@ TICKET_SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "number": {"type": "string"},
+            "local_day": {"type": "string", "format": "date", "description": "its issuing day"},
             "priority": {**_PRIORITY, "description": "signed-in staff only"},
             "prioritised": _PRIORITISED,
             "issued_at": {"type": "string", "format": "date-time"},

@@ -7,10 +7,10 @@ PostgreSQL the next ticket is claimed with FOR UPDATE SKIP LOCKED and the counte
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, bindparam, or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy.orm import Session
 
 from ..events import (
@@ -30,7 +30,7 @@ from ..models import (
     Ticket,
     TicketStatus,
 )
-from .clock import local_day, utc_now
+from .clock import utc_now
 from .errors import Conflict, InvalidInput
 from .estimates import forget_average
 from .journal import log_change
@@ -109,7 +109,6 @@ def _next_statement(priority: bool, *, lock: bool) -> Any:
         .where(
             TICKET.c.office_id == bindparam("office_id"),
             TICKET.c.service_id == bindparam("service_id"),
-            TICKET.c.local_day == bindparam("day", type_=Date()),
             TICKET.c.status == TicketStatus.WAITING.value,
             TICKET.c.priority.in_(PRIORITY_CLASSES)
             if priority
@@ -119,7 +118,9 @@ def _next_statement(priority: bool, *, lock: bool) -> Any:
                 TICKET.c.target_counter_id == bindparam("counter_id"),
             ),
         )
-        .order_by(TICKET.c.front.desc(), TICKET.c.queued_at, TICKET.c.id)
+        # Whatever day a ticket was issued on, it stays in line until served or closed: one
+        # left over from an earlier day has waited longest, so it comes before today's.
+        .order_by(TICKET.c.local_day, TICKET.c.front.desc(), TICKET.c.queued_at, TICKET.c.id)
         .limit(1)
     )
     # PostgreSQL: claim the row, passing by rows another process is claiming right now.
@@ -131,9 +132,9 @@ _NEXT = {(p, lock): _next_statement(p, lock=lock) for p in (True, False) for loc
 
 
 def _next_candidate(
-    session: Session, office: OfficeLike, counter: CounterRow, priority_first: bool, today: date
+    session: Session, office: OfficeLike, counter: CounterRow, priority_first: bool
 ) -> TicketRow | None:
-    """The next ticket in calling order: priority class, service rank, front, queue time.
+    """The next ticket in calling order: priority class, service rank, day, front, queue time.
 
     One small query per (class, service), each an index seek (ix_ticket_next), instead of
     sorting the whole waiting room on every call.
@@ -144,7 +145,6 @@ def _next_candidate(
             parameters = {
                 "office_id": office.id,
                 "service_id": service_id,
-                "day": today,
                 "counter_id": counter.id,
             }
             ticket = first_ticket(session, _NEXT[priority, lock], parameters)
@@ -207,8 +207,7 @@ def call_next(
         priority_first = counter.normal_since_priority >= max(1, office.priority_ratio)
     else:
         priority_first = True
-    today = local_day(office, now)
-    ticket = _next_candidate(session, office, counter, priority_first, today)
+    ticket = _next_candidate(session, office, counter, priority_first)
     if ticket is None:
         raise Conflict(
             "queue_empty",

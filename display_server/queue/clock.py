@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -34,3 +34,8 @@ def local_time(office: HasTimezone, at: datetime) -> datetime:
 def local_day(office: HasTimezone, at: datetime) -> date:
     """The office's calendar day at `at`."""
     return local_time(office, at).date()
+
+
+def day_start(office: HasTimezone, day: date) -> datetime:
+    """The moment (UTC) the office's local `day` begins: its local midnight."""
+    return datetime.combine(day, time(0), tzinfo=zone(office.timezone)).astimezone(UTC)

@@ -32,23 +32,27 @@ _cache_lock = threading.Lock()
 
 
 # Hot path (every issue and every call): plain SQL keeps the per-request overhead small.
-# People ahead are counted as index ranges of ix_ticket_next (service, day, status, priority,
+# People ahead are counted as index ranges of ix_ticket_next (service, status, priority, day,
 # front, queue time, id) rather than by testing every waiting row against one OR expression,
-# which cost five times as much with a long line.
+# which cost five times as much with a long line. The line spans days: a ticket left waiting
+# from an earlier day is ahead of every ticket of a later day in its class (calls.py's order).
 _PRIORITY_CLASSES = ", ".join(f"'{p.value}'" for p in Priority if p is not Priority.NONE)
 _WAITING = (
     "SELECT count(*) FROM ticket WHERE office_id = :office AND service_id = :service "
-    "AND local_day = :day AND status = 'waiting'"
+    "AND status = 'waiting'"
 )
 
 
 def _ahead_statement(normal: bool) -> Any:
     same_class = "priority = 'none'" if normal else f"priority IN ({_PRIORITY_CLASSES})"
+    same_day = f"{same_class} AND local_day = :day"
     parts = [
-        # in the ticket's own class: sent to the front before it, or queued earlier
-        f"({_WAITING} AND {same_class} AND front > :front)",
-        f"({_WAITING} AND {same_class} AND front = :front AND queued_at < :queued)",
-        f"({_WAITING} AND {same_class} AND front = :front AND queued_at = :queued AND id < :id)",
+        # in the ticket's own class: from an earlier day, sent to the front before it, or
+        # queued earlier
+        f"({_WAITING} AND {same_class} AND local_day < :day)",
+        f"({_WAITING} AND {same_day} AND front > :front)",
+        f"({_WAITING} AND {same_day} AND front = :front AND queued_at < :queued)",
+        f"({_WAITING} AND {same_day} AND front = :front AND queued_at = :queued AND id < :id)",
     ]
     if normal:  # every priority ticket is called before a normal one (the strict policy)
         parts.append(f"({_WAITING} AND priority IN ({_PRIORITY_CLASSES}))")
@@ -87,7 +91,8 @@ def people_ahead(session: Session, ticket: Ticket | TicketRow) -> int:
     """Waiting tickets of the same service that will be called before `ticket`.
 
     Priority tickets go first (the strict policy; under the ratio policy this overstates the
-    wait of a priority ticket slightly), then tickets sent to the front, then by queue time.
+    wait of a priority ticket slightly), then tickets left from an earlier day, then tickets
+    sent to the front, then by queue time.
     """
     if ticket.status != TicketStatus.WAITING.value:
         return 0

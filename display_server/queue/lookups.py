@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Counter, Office, Service, Ticket
+from ..models import Counter, Office, Service, Ticket, TicketStatus
 from .errors import NotFound
 from .records import OfficeLike
 
@@ -66,16 +66,26 @@ def get_ticket(
 def find_ticket_by_number(
     session: Session, office: OfficeLike, number: str, day: date, *, lock: bool = False
 ) -> Ticket:
-    """The ticket displayed as `number` ("A012") on the office's local `day`."""
-    stmt = select(Ticket).where(
-        Ticket.office_id == office.id, Ticket.local_day == day, Ticket.number == number.upper()
+    """The ticket an officer means by `number` ("A012") on the office's local `day`.
+
+    A waiting ticket with that number always wins over one that is not waiting. When two wait
+    (one left over from an earlier day, one of today), it is the earlier day's: it has waited
+    longest and is first in line, as call-next would take it; today's is called by its id.
+    With none waiting, the ticket of `day`, whose state then says why it cannot be called.
+    """
+    shown = Ticket.office_id == office.id, Ticket.number == number.upper()
+    waiting = (
+        select(Ticket)
+        .where(*shown, Ticket.status == TicketStatus.WAITING.value)
+        .order_by(Ticket.local_day, Ticket.id)
+        .limit(1)
     )
-    if lock:
-        stmt = stmt.with_for_update()
-    ticket = session.scalars(stmt).first()
-    if ticket is None:
-        raise NotFound("unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket=number)
-    return ticket
+    of_day = select(Ticket).where(*shown, Ticket.local_day == day).limit(1)
+    for stmt in (waiting, of_day):
+        ticket = session.scalars(stmt.with_for_update() if lock else stmt).first()
+        if ticket is not None:
+            return ticket
+    raise NotFound("unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket=number)
 
 
 def get_ticket_by_token(session: Session, token: str) -> Ticket:

@@ -86,6 +86,7 @@ class TicketRow:
     status_changed_at: datetime
     planned: list[str]
     note: str | None
+    closed_reason: str | None
     steps: list[StepRow] = field(default_factory=list)
 
     @property

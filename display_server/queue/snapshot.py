@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Counter, Priority, Service, Ticket, TicketStatus, TicketStep
-from .clock import local_day
+from .clock import day_start, local_day
 from .lookups import get_office
 from .views import audience_view, counter_view, iso
 
@@ -26,10 +26,10 @@ def queue_snapshot(session: Session, now: datetime, *, private: bool = False) ->
         select(Ticket)
         .where(
             Ticket.office_id == office.id,
-            Ticket.local_day == today,
             Ticket.status == TicketStatus.WAITING.value,
         )
-        .order_by(Ticket.front.desc(), Ticket.queued_at, Ticket.id)
+        # In calling order; a ticket left waiting from an earlier day stays in line, first.
+        .order_by(Ticket.local_day, Ticket.front.desc(), Ticket.queued_at, Ticket.id)
     ).all()
     services = session.scalars(
         select(Service)
@@ -60,6 +60,7 @@ def queue_snapshot(session: Session, now: datetime, *, private: bool = False) ->
                         {
                             "id": t.id,
                             "number": t.number,
+                            "local_day": t.local_day.isoformat(),
                             "priority": t.priority,
                             "prioritised": t.priority != Priority.NONE.value,
                             "issued_at": iso(office, t.issued_at),
@@ -82,8 +83,7 @@ def queue_snapshot(session: Session, now: datetime, *, private: bool = False) ->
         .join(Ticket, Ticket.id == TicketStep.ticket_id)
         .where(
             Ticket.office_id == office.id,
-            Ticket.local_day == today,
-            TicketStep.called_at.is_not(None),
+            TicketStep.called_at >= day_start(office, today),
         )
         .order_by(TicketStep.called_at.desc())
         .limit(RECENT_CALLS)

@@ -1,4 +1,4 @@
-"""Issuing tickets: per-service, per-day numbers that are never handed out twice."""
+"""Issuing tickets: per-code, per-day numbers that are never handed out twice."""
 
 from __future__ import annotations
 
@@ -71,10 +71,20 @@ def check_issuing_open(service: Service | ServiceRow, at_local: datetime) -> Non
 
 # One statement, atomic on both engines: the row lock (PostgreSQL) or the write lock (SQLite)
 # makes concurrent issuers take consecutive numbers, and a refused ticket rolls its number back.
+# The day's sequence belongs to the code letters the number shows, so no two services can ever
+# show the same number on one day, whatever is renamed. It also never falls below what the
+# issuing service itself handed out that day (`floor`): a service renamed from A to B after
+# A001–A003 goes on with B004, and its own sequence never repeats.
 _NEXT_SEQUENCE = text(
     """
-    INSERT INTO daily_sequence (service_id, local_day, last) VALUES (:service, :day, 1)
-    ON CONFLICT (service_id, local_day) DO UPDATE SET last = daily_sequence.last + 1
+    INSERT INTO daily_sequence (office_id, code, local_day, last)
+    SELECT :office, :code, :day, coalesce(
+        (SELECT max(sequence) FROM ticket WHERE issue_service_id = :service AND local_day = :day),
+        0) + 1
+    WHERE true
+    ON CONFLICT (office_id, code, local_day) DO UPDATE SET last = CASE
+        WHEN daily_sequence.last >= excluded.last THEN daily_sequence.last + 1
+        ELSE excluded.last END
     RETURNING last
     """
 ).bindparams(bindparam("day", type_=Date()))
@@ -93,8 +103,14 @@ def check_daily_limit(service: Service | ServiceRow, issued_today: int) -> None:
 
 
 def next_sequence(session: Session, service: Service | ServiceRow, at_local: datetime) -> int:
-    """Take the next number of the day for `service` in one atomic statement."""
-    return int(scalar(session, _NEXT_SEQUENCE, {"service": service.id, "day": at_local.date()}))
+    """Take the next number of the day for `service`'s code in one atomic statement."""
+    parameters = {
+        "office": service.office_id,
+        "code": service.code,
+        "service": service.id,
+        "day": at_local.date(),
+    }
+    return int(scalar(session, _NEXT_SEQUENCE, parameters))
 
 
 def format_number(code: str, sequence: int) -> str:
@@ -143,6 +159,7 @@ def issue_ticket(
         "status_changed_at": now,
         "planned": list(service.follow_up),
         "note": None,
+        "closed_reason": None,
     }
     ticket = TicketRow(id=insert_ticket(session, values), **values)
     add_step(session, ticket, service.id, now)

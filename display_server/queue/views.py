@@ -106,6 +106,7 @@ def ticket_view(
         "service_name": service.name,
         "service_name_en": service.name_en,
         "status": row.status,
+        "closed_reason": row.closed_reason,
         "priority": row.priority,
         "prioritised": row.priority != Priority.NONE.value,
         "channel": row.channel,

@@ -24,17 +24,16 @@ def _minutes(seconds: float | None) -> float | None:
 
 
 def late_tickets(session: Session, office: Office, now: datetime) -> list[dict[str, Any]]:
-    """Today's citizens still here (waiting, called or at a counter) who waited past the target
-    of the service they came for: waited = first call (or now, if not called yet) − issue."""
+    """Citizens still here (waiting, called or at a counter; issued today or left waiting from
+    an earlier day) who waited past the target of the service they came for: waited = first
+    call (or now, if not called yet) − issue."""
     first = aliased(TicketStep)
-    today = local_day(office, now)
     rows = session.execute(
         select(Ticket, first.called_at, Service.code, Service.name, Service.target_wait_minutes)
         .join(Service, Service.id == Ticket.issue_service_id)
         .outerjoin(first, and_(first.ticket_id == Ticket.id, first.position == 1))
         .where(
             Ticket.office_id == office.id,
-            Ticket.local_day == today,
             Ticket.status.in_(PRESENT),
             Service.target_wait_minutes.is_not(None),
         )

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ..db import Database
 from ..models import Priority, Service, Ticket, TicketStatus
-from ..queue.clock import local_day, utc_now
+from ..queue.clock import utc_now
 from ..queue.lookups import get_office
 from ..queue.snapshot import queue_snapshot
 from ..queue.views import iso
@@ -45,12 +45,12 @@ def screen_snapshot(app: Flask) -> dict[str, Any]:
 
 
 def waiting_counts(app: Flask) -> dict[str, Any]:
-    """Today's waiting tickets per service: how many, how many priority, the longest wait."""
+    """Waiting tickets per service (a day's leftovers too): how many, how many priority, the
+    longest wait."""
     db: Database = app.extensions["luot.db"]
     now = app_clock(app)()
     with db.read_session() as session:
         office = get_office(session)
-        today = local_day(office, now)
         rows = session.execute(
             select(
                 Ticket.service_id,
@@ -60,7 +60,6 @@ def waiting_counts(app: Flask) -> dict[str, Any]:
             )
             .where(
                 Ticket.office_id == office.id,
-                Ticket.local_day == today,
                 Ticket.status == TicketStatus.WAITING.value,
             )
             .group_by(Ticket.service_id)

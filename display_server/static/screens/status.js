@@ -32,6 +32,12 @@ function refreshSoon() {
   refreshTimer = setTimeout(loadTicket, 300 + Math.random() * 1200);
 }
 
+/** A local day ("2026-11-25") as the office writes it (25/11/2026). */
+function formatDay(day) {
+  const [year, month, date] = String(day || "").split("-");
+  return year && month && date ? `${date}/${month}/${year}` : String(day || "");
+}
+
 function counterName(number, name) {
   return name || t("Quầy {number}", { number });
 }
@@ -69,6 +75,10 @@ function render() {
   } else if (ticket.status === "no_show") {
     main.textContent = t("Quý khách đã được mời nhưng vắng mặt");
     detail.textContent = t("Vui lòng đến quầy để được gọi lại.");
+  } else if (ticket.status === "cancelled" && ticket.closed_reason === "day_end") {
+    main.textContent = t("Phiếu đã đóng khi hết ngày làm việc");
+    detail.textContent = t("Số chưa được gọi trong ngày {day}. Kính mời quý khách lấy số mới.",
+      { day: formatDay(ticket.local_day) });
   } else if (ticket.status === "cancelled") {
     main.textContent = t("Phiếu đã hủy");
   }
