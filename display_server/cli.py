@@ -15,6 +15,8 @@ COMMAND_MODULES: list[str] = [
     "display_server.voice.cli",
     "display_server.printing",
     "counter_app.cli",
+    "display_server.backup.cli",
+    "display_server.boot",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from sqlalchemy import func, select, text
 
 from .. import __version__
@@ -29,6 +29,8 @@ def health() -> Response:
         with db.read_session() as session:
             session.execute(text("SELECT 1"))
         body["database"] = db.engine.dialect.name
+        for check in current_app.extensions.get("luot.deep_health", []):
+            body.update(check(current_app))  # features' own checks (the daily backup)
     return jsonify(body)
 
 
