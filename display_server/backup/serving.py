@@ -7,6 +7,7 @@ be locked again is left over from a server that has gone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ SUFFIX = ".serving-"
 
 def _try_lock(handle: IO[str]) -> bool:
     """Take an exclusive lock on the open file without waiting; False if someone holds it."""
+    handle.seek(0)  # Windows locks bytes from the current position: everyone locks byte 0
     try:
         if sys.platform == "win32":
             import msvcrt
@@ -58,5 +60,6 @@ def processes_serving(database: Path) -> list[int]:
         if locked_by_other:
             running.append(int(pid) if pid.isdigit() else 0)
         else:
-            path.unlink(missing_ok=True)  # its server has gone
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)  # its server has gone
     return running

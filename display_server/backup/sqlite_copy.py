@@ -29,9 +29,10 @@ def _integrity(connection: sqlite3.Connection) -> str:
 
 def _fsync(path: Path) -> None:
     """Flush a file (or, on POSIX, a folder's entries) to the disk."""
-    if path.is_dir() and os.name == "nt":
+    folder = path.is_dir()
+    if folder and os.name == "nt":
         return  # Windows cannot open a folder to flush it; its renames are journaled
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY if folder else os.O_RDWR)  # Windows flushes writable files
     try:
         os.fsync(fd)
     finally:
