@@ -25,17 +25,23 @@ COUNTER_SHORTCUT = "Luot counter.cmd"
 
 @dataclass(frozen=True)
 class ServerCommand:
-    """What the service runs: `luot serve` with its options, as absolute paths."""
+    """What the service runs: `luot serve` with its options, as absolute paths.
+
+    `luot` is the `luot` script, or the Python interpreter when `via_python` (a system-wide
+    Windows Python keeps its scripts in another folder than python.exe).
+    """
 
     luot: PurePath
     data_dir: PurePath
     site: PurePath | None
     host: str
     port: int
+    via_python: bool = False
 
     def arguments(self) -> list[str]:
         """The command line, one item per argument."""
-        line = [str(self.luot), "serve", "--host", self.host, "--port", str(self.port)]
+        line = [str(self.luot), *(["-m", "display_server"] if self.via_python else [])]
+        line += ["serve", "--host", self.host, "--port", str(self.port)]
         line += ["--data-dir", str(self.data_dir)]
         return line + (["--site", str(self.site)] if self.site else [])
 
@@ -168,8 +174,6 @@ def _home(user: str) -> Path:
 def _server_command(args: argparse.Namespace, user: str | None) -> ServerCommand:
     """The `luot serve` line, with every path made absolute."""
     luot = Path(sys.executable).with_name("luot.exe" if sys.platform == "win32" else "luot")
-    if not luot.exists():
-        raise SystemExit(f"luot service: {luot} not found: install Lượt with pip first")
     data_dir = args.data_dir or os.environ.get("LUOT_DATA_DIR")
     if data_dir is None and user and user != getpass.getuser():
         data_dir = _home(user) / ".local" / "share" / "luot"  # as platformdirs, for that user
@@ -179,7 +183,9 @@ def _server_command(args: argparse.Namespace, user: str | None) -> ServerCommand
     from .app import default_data_dir  # here: the app module loads the whole server
 
     folder = Path(data_dir or default_data_dir()).expanduser().resolve()
-    return ServerCommand(luot, folder, site, args.host, args.port)
+    if luot.exists():
+        return ServerCommand(luot, folder, site, args.host, args.port)
+    return ServerCommand(Path(sys.executable), folder, site, args.host, args.port, via_python=True)
 
 
 def plan(args: argparse.Namespace) -> list[Planned]:

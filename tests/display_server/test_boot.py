@@ -170,6 +170,18 @@ def test_windows_start_up_task_and_script():
     assert at_logon[5:8] == ["/SC", "ONLOGON", "/IT"]
 
 
+def test_without_the_luot_script_python_runs_the_module():
+    command = ServerCommand(
+        PureWindowsPath(r"C:\Python311\python.exe"),
+        PureWindowsPath(r"C:\Luot\data"),
+        None,
+        "0.0.0.0",
+        8080,
+        via_python=True,
+    )
+    assert command.arguments()[:4] == [r"C:\Python311\python.exe", "-m", "display_server", "serve"]
+
+
 def test_windows_counter_app_starter():
     text = counter_starter(
         PureWindowsPath(r"C:\Luot\venv\Scripts\python.exe"), "http://192.168.1.10:8080", True
