@@ -17,6 +17,8 @@ COMMAND_MODULES: list[str] = [
     "display_server.voice.cli",
     "display_server.printing",
     "counter_app.cli",
+    "display_server.backup.cli",
+    "display_server.boot",
 ]
 
 

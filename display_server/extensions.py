@@ -26,6 +26,8 @@ FEATURES: list[str] = [
     "display_server.printing",
     "display_server.screens",
     "display_server.admin",
+    "display_server.backup.serve",
+    "display_server.downloads",
 ]
 
 TicketIssuedHook = Callable[[Flask, dict[str, Any], dict[str, Any]], dict[str, Any] | None]

@@ -40,6 +40,18 @@ SCHEMAS: dict[str, Any] = {
             "status": {"const": "ok"},
             "version": {"type": "string"},
             "database": {"type": "string"},
+            "backup": {
+                "type": "object",
+                "description": "with ?deep=1 when the site file has [backup]: the daily backup",
+                "required": ["state", "dir", "last_success", "last_file", "last_error"],
+                "properties": {
+                    "state": {"enum": ["ok", "running", "failed", "overdue", "never"]},
+                    "dir": {"type": "string"},
+                    "last_success": {"type": ["string", "null"], "format": "date-time"},
+                    "last_file": {"type": ["string", "null"]},
+                    "last_error": {"type": ["string", "null"]},
+                },
+            },
         },
     },
     "HealthUnavailable": {

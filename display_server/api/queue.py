@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from sqlalchemy import func, select
 
 from .. import __version__
@@ -30,6 +30,8 @@ def health() -> Response:
     if request.args.get("deep"):
         db = get_db()
         body["database"] = db.engine.dialect.name
+        for check in current_app.extensions.get("luot.deep_health", []):
+            body.update(check(current_app))  # features' own checks (the daily backup)
         reason = storage_watch().probe()
         if reason is not None:
             body |= {"status": "unavailable", "error": STORAGE_CODE, "reason": reason}
