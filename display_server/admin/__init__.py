@@ -14,7 +14,16 @@ from typing import Any
 from flask import Flask
 
 from ..extensions import add_serve_task
-from . import api, config_pages, live_pages, public, report_pages, settings_pages, signin
+from . import (
+    api,
+    config_pages,
+    devices_page,
+    live_pages,
+    public,
+    report_pages,
+    settings_pages,
+    signin,
+)
 from .blueprint import api_bp, bp, public_bp
 from .openapi import PATHS, SCHEMAS
 from .reporting import build_rollups
@@ -23,7 +32,16 @@ from .signin import THROTTLE_KEY
 
 __all__ = ["init_app"]
 
-_ROUTES = (api, config_pages, live_pages, public, report_pages, settings_pages, signin)
+_ROUTES = (
+    api,
+    config_pages,
+    devices_page,
+    live_pages,
+    public,
+    report_pages,
+    settings_pages,
+    signin,
+)
 SESSION_HOURS = 12
 
 
