@@ -446,6 +446,11 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/tickets/{ticket_id}/print": {
         "post": {
             "summary": "Print a ticket again (default kiosk: the one that issued it)",
+            "description": (
+                "A signed-in officer may reprint at any kiosk. Otherwise the ticket's token and "
+                "the X-Device-Key of the kiosk that prints are both needed."
+            ),
+            "security": [{"bearer": []}, {"deviceKey": []}],
             "parameters": [
                 {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
             ],
@@ -456,7 +461,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                         "schema": {
                             "type": "object",
                             "properties": {
-                                "kiosk": {"type": "string"},
+                                "kiosk": {"type": "string", "maxLength": 64},
+                                "token": {"type": "string", "maxLength": 64},
                                 "lang": {"enum": ["vi", "en"]},
                             },
                         }
@@ -479,6 +485,14 @@ OPENAPI_PATHS: dict[str, Any] = {
                             }
                         }
                     },
+                },
+                "401": {
+                    "description": "no officer and no right token, or an unknown device key",
+                    **_ERROR_RESPONSE,
+                },
+                "403": {
+                    "description": "the token without the printing kiosk's own key",
+                    **_ERROR_RESPONSE,
                 },
                 "404": {"description": "unknown ticket", **_ERROR_RESPONSE},
                 "409": {"description": "the kiosk has no printer", **_ERROR_RESPONSE},

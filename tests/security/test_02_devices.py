@@ -323,3 +323,21 @@ def test_a_kiosk_paired_in_administration_issues_without_the_limit(
     tablet.goto(f"{server.url}/rate/3")
     tablet.wait_for_selector("#unpaired:not([hidden])")
     assert "ghép" in tablet.inner_text("#unpaired")
+
+
+def test_the_api_document_states_keys_refusals_and_retry_after(
+    make_app: Callable[..., Flask], clock: FakeClock
+) -> None:
+    app = make_app(site=guarded_site(), features=["display_server.screens"], clock=clock)
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    scheme = document["components"]["securitySchemes"]["deviceKey"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "X-Device-Key")
+    issue = document["paths"]["/api/v1/tickets"]["post"]
+    assert {"deviceKey": []} in issue["security"] and {} in issue["security"]
+    assert {"401", "403", "415", "429"} <= set(issue["responses"])
+    assert "Retry-After" in issue["responses"]["429"]["headers"]
+    rating = document["paths"]["/api/v1/tickets/{ticket_id}/rating"]["post"]
+    target = document["paths"]["/api/v1/counters/{number}/rating-target"]["get"]
+    for operation in (rating, target):
+        assert {"401", "403"} <= set(operation["responses"])
+        assert {"deviceKey": []} in operation["security"]
