@@ -184,3 +184,24 @@ def test_the_pages_in_english(make_app: Callable[..., Flask], clock: FakeClock) 
     ):
         text = text.replace("Lượt", "").replace("Tiếng Việt", "")
         assert not VIETNAMESE.findall(text), re.findall(r"[^<>]{0,40}" + VIETNAMESE.pattern, text)
+
+
+def test_a_site_files_key_never_reaches_a_form_or_the_audit_log(
+    make_app: Callable[..., Flask], clock: FakeClock
+) -> None:
+    app = devices_app(make_app, clock)
+    client = app.test_client()
+    csrf = sign_in(client)
+    assert SITE_KEY not in client.get("/admin/kiosks").data.decode()
+    form = {
+        "csrf_token": csrf,
+        "kiosk_1_id": "sanh",
+        "kiosk_1_name": "Sảnh",
+        "kiosk_1_qr": "native",
+    }
+    assert client.post("/admin/kiosks", data=form).status_code == 302
+    with app.extensions["luot.db"].read_session() as session:
+        details = session.scalars(select(AuditLog.detail)).all()
+    assert details and SITE_KEY not in repr(details)
+    assert SITE_KEY not in client.get("/admin/audit").data.decode()
+    assert ticket_status(client, SITE_KEY) == 201  # the key itself still counts
