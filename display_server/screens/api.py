@@ -13,11 +13,7 @@ from ..api.errors import ApiError, request_language
 from ..i18n import translate
 from ..models import TicketStep
 from ..queue.lookups import get_counter, get_ticket, get_ticket_by_token
-from ..queue.records import OfficeLike
-from ..queue.views import iso
-from ..settings import section
-from ..trust.device_requests import request_device
-from .rating import (
+from ..queue.ratings import (
     RatingSettings,
     counter_rating_target,
     rate_step,
@@ -25,6 +21,10 @@ from .rating import (
     tablet_at,
     ticket_rating_target,
 )
+from ..queue.records import OfficeLike
+from ..queue.views import iso
+from ..settings import section
+from ..trust.device_requests import request_device
 
 bp = Blueprint("screens_api", __name__, url_prefix="/api/v1")
 

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from ..db import record_event
 from ..models import Counter, Rating, StepOutcome, Ticket, TicketStep
-from ..queue.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from ..queue.records import OfficeLike
 from ..trust.devices import TABLET, Device
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .records import OfficeLike
 
 log = logging.getLogger(__name__)
 
