@@ -211,12 +211,8 @@ def provision_devices(
 
     A key that was revoked stays revoked. Raises DeviceKeyError for a tablet at no counter.
     """
-    counters = {
-        number: counter_id
-        for number, counter_id in session.execute(
-            select(Counter.number, Counter.id).where(Counter.office_id == office_id)
-        )
-    }
+    numbers = select(Counter.number, Counter.id).where(Counter.office_id == office_id)
+    counters = dict(session.execute(numbers).tuples().all())
     named: set[str] = set()
     for device in site_devices(site):
         counter_id = None

@@ -38,9 +38,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key_hash"),
     )
-    op.create_index(
-        "ix_device_key_office_kind_name", "device_key", ["office_id", "kind", "name"]
-    )
+    op.create_index("ix_device_key_office_kind_name", "device_key", ["office_id", "kind", "name"])
 
 
 def downgrade() -> None:
