@@ -9,6 +9,7 @@ A printer that fails never fails the ticket: the 201 says "pending" and the spoo
 from __future__ import annotations
 
 import argparse
+import hmac
 import logging
 import threading
 import uuid
@@ -332,7 +333,11 @@ def list_printers() -> Response:
 
 @blueprint.post("/tickets/<int:ticket_id>/print")
 def reprint(ticket_id: int) -> Response:
-    """Print a ticket again: body {"kiosk": id} (default: the kiosk that issued it)."""
+    """Print a ticket again: body {"kiosk": id} (default: the kiosk that issued it).
+
+    A signed-in officer may reprint at any kiosk; otherwise the ticket's token and the printing
+    kiosk's own device key are both needed (a page elsewhere cannot run a kiosk's printer).
+    """
     from .api.context import (
         base_url,
         bearer_token,
@@ -346,22 +351,32 @@ def reprint(ticket_id: int) -> Response:
     from .api.errors import ApiError
     from .queue.lookups import get_ticket
     from .queue.views import ticket_view
+    from .trust.device_requests import request_device
+    from .trust.issuing import issuing_kiosk
 
     body = json_body(required=False)
     kiosk = text_field(body, "kiosk", max_length=64)
     token = text_field(body, "token", max_length=64)
     with get_db().read_session() as session:
         row = get_ticket(session, office(session), ticket_id)
-        # Reprints come from a signed-in officer, or from the citizen's own status page.
+        kiosk_id = kiosk or row.kiosk
         if bearer_token() is not None:
             require_auth(session)
-        elif token != row.token:
+        elif token is None or not hmac.compare_digest(token.encode(), row.token.encode()):
             raise ApiError(
                 401, "unauthorized", "Cần đăng nhập, hoặc mã phiếu đúng, để in lại phiếu."
             )
+        else:
+            device = request_device(session)
+            if device is None:
+                raise ApiError(
+                    403,
+                    "kiosk_key_required",
+                    "Chỉ in lại được tại ki-ốt đã ghép, hoặc nhờ cán bộ in lại.",
+                )
+            kiosk_id = issuing_kiosk(device, kiosk)  # prints at the kiosk the key belongs to
         ticket = ticket_view(session, row, base_url=base_url(), now=now())
     extension = _extension(current_app)
-    kiosk_id = kiosk or ticket.get("kiosk")
     if kiosk_id is None:
         raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="kiosk")
     if kiosk_id not in extension.kiosks:
@@ -437,6 +452,11 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/tickets/{ticket_id}/print": {
         "post": {
             "summary": "Print a ticket again (default kiosk: the one that issued it)",
+            "description": (
+                "A signed-in officer may reprint at any kiosk. Otherwise the ticket's token and "
+                "the X-Device-Key of the kiosk that prints are both needed."
+            ),
+            "security": [{"bearer": []}, {"deviceKey": []}],
             "parameters": [
                 {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
             ],
@@ -447,7 +467,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                         "schema": {
                             "type": "object",
                             "properties": {
-                                "kiosk": {"type": "string"},
+                                "kiosk": {"type": "string", "maxLength": 64},
+                                "token": {"type": "string", "maxLength": 64},
                                 "lang": {"enum": ["vi", "en"]},
                             },
                         }
@@ -470,6 +491,14 @@ OPENAPI_PATHS: dict[str, Any] = {
                             }
                         }
                     },
+                },
+                "401": {
+                    "description": "no officer and no right token, or an unknown device key",
+                    **_ERROR_RESPONSE,
+                },
+                "403": {
+                    "description": "the token without the printing kiosk's own key",
+                    **_ERROR_RESPONSE,
                 },
                 "404": {"description": "unknown ticket", **_ERROR_RESPONSE},
                 "409": {"description": "the kiosk has no printer", **_ERROR_RESPONSE},

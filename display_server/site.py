@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash
 from .auth import hash_password
 from .models import Counter, CounterService, Office, Officer, OfficeSetting, Role, Service
 from .queue.day_end import parse_at_day_end
+from .trust.devices import DeviceKeyError, provision_devices, site_devices
 
 CODE = re.compile(r"^[A-Z]{1,3}$")
 
@@ -107,6 +108,10 @@ def check_site(site: dict[str, Any]) -> None:
             raise SiteError(f"{where}: needs password (hashed on import) or password_hash")
         if officer.get("role", "officer") not in roles:
             raise SiteError(f"{where}: role must be one of {', '.join(sorted(roles))}")
+    try:
+        site_devices(site)
+    except DeviceKeyError as exc:
+        raise SiteError(str(exc)) from exc
 
 
 def ensure_office(session: Session) -> Office:
@@ -151,6 +156,10 @@ def provision_if_changed(session: Session, site: dict[str, Any], now: datetime) 
     if applied is not None and applied.value.get("sha256") == digest:
         return False
     provision(session, site)
+    try:
+        provision_devices(session, office.id, site, now)
+    except DeviceKeyError as exc:
+        raise SiteError(str(exc)) from exc
     if applied is None:
         session.add(
             OfficeSetting(

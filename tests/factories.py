@@ -6,9 +6,13 @@ import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from display_server.auth import hash_password
+from display_server.models import Counter, Office
+from display_server.trust import devices
 
 PASSWORD = "mat-khau-thu"
 # Hashed once: provisioning every test app from plain passwords would hash each again.
@@ -20,6 +24,9 @@ BASE_SITE: dict[str, Any] = {
         "unit": "Bộ phận Một cửa",
         "timezone": "Asia/Ho_Chi_Minh",
     },
+    # Tests issue many tickets from one address on a clock that stands still; the default
+    # (3 a minute) is tested in tests/security/test_02_devices.py.
+    "security": {"anonymous_tickets_per_minute": 1000},
     "services": [
         {"code": "A", "name": "Hộ tịch", "name_en": "Civil status", "target_wait_minutes": 20},
         {
@@ -99,3 +106,15 @@ def issue(client: FlaskClient, service: str = "A", **extra: Any) -> dict[str, An
     assert response.status_code == 201, response.get_json()
     body: dict[str, Any] = response.get_json()
     return body
+
+
+def pair_device(app: Flask, kind: str, name: str) -> dict[str, str]:
+    """Pair kiosk `name` (or the tablet at counter `name`) as administration does; its header."""
+    with app.extensions["luot.db"].write_session() as session:
+        office_id = session.scalars(select(Office.id)).one()
+        if kind == devices.TABLET:
+            counter = session.scalars(select(Counter).where(Counter.number == int(name))).one()
+            key = devices.pair_tablet(session, office_id, counter, FakeClock().now)
+        else:
+            key = devices.pair_kiosk(session, office_id, name, name, FakeClock().now)
+    return {"X-Device-Key": key}

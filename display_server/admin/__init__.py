@@ -13,7 +13,16 @@ from typing import Any
 from flask import Flask
 
 from ..extensions import add_serve_task
-from . import api, config_pages, live_pages, public, report_pages, settings_pages, signin
+from . import (
+    api,
+    config_pages,
+    devices_page,
+    live_pages,
+    public,
+    report_pages,
+    settings_pages,
+    signin,
+)
 from .blueprint import api_bp, bp, public_bp
 from .openapi import PATHS, SCHEMAS
 from .reporting import build_rollups
@@ -21,7 +30,16 @@ from .security import ensure_secret_key
 
 __all__ = ["init_app"]
 
-_ROUTES = (api, config_pages, live_pages, public, report_pages, settings_pages, signin)
+_ROUTES = (
+    api,
+    config_pages,
+    devices_page,
+    live_pages,
+    public,
+    report_pages,
+    settings_pages,
+    signin,
+)
 
 
 def init_app(app: Flask) -> None:

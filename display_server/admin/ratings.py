@@ -7,26 +7,12 @@ from typing import Any
 
 from flask import Flask
 
+from ..queue.ratings import RatingSettings
 from ..settings import section
-from .sections import DEFAULT_LEVELS
 
 
 def _levels(values: Mapping[str, Any]) -> list[tuple[str, str, str, int]]:
     """(key, label, English label, score) of each level, read like the rating screen reads them."""
-    try:
-        from ..screens.rating import RatingSettings
-    except ImportError:  # the screens feature is not installed
-        raw = values.get("levels") or DEFAULT_LEVELS
-        return [
-            (
-                str(lv["key"]),
-                str(lv["label"]),
-                str(lv.get("label_en") or lv["label"]),
-                int(lv["score"]),
-            )
-            for lv in raw
-            if isinstance(lv, Mapping)
-        ]
     levels = RatingSettings.from_section(values).levels
     return [(lv.key, lv.label, lv.label_en or lv.label, lv.score) for lv in levels]
 

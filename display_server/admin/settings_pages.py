@@ -97,7 +97,12 @@ def current_kiosks() -> list[dict[str, Any]]:
     if isinstance(saved, list):
         return saved
     site = current_app.config.get("LUOT_SITE") or {}
-    return [dict(k) for k in site.get("kiosks", []) if isinstance(k, Mapping)]
+    # A kiosk's key stays in the site file: never in a form, a saved list or the audit log.
+    return [
+        {part: value for part, value in k.items() if part != "key"}
+        for k in site.get("kiosks", [])
+        if isinstance(k, Mapping)
+    ]
 
 
 @bp.route("/kiosks", methods=["GET", "POST"])

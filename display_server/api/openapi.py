@@ -306,6 +306,58 @@ HEALTH["responses"]["503"] = _json(
     _ref("HealthUnavailable"), "?deep=1: storage cannot take a write now (full, read-only…)"
 )
 
+RETRY_AFTER = {
+    "description": "whole seconds until the client may issue again",
+    "schema": {"type": "integer", "minimum": 1},
+}
+ISSUE_TICKET: dict[str, Any] = {
+    **_op(
+        "Issue a ticket",
+        _json(_ref("Ticket"), "the new ticket"),
+        status="201",
+        errors=(400, 404, 409, 413, 422, 503),
+        idempotent=True,
+        body=_body(
+            {
+                "type": "object",
+                "required": ["service"],
+                "properties": {
+                    "service": {"type": "string", "maxLength": 8, "examples": ["A"]},
+                    "priority": {"type": "string", "maxLength": 32, "examples": ["elderly"]},
+                    "channel": {"enum": ["kiosk", "web", "counter", "phone"]},
+                    "kiosk": {
+                        "type": "string",
+                        "maxLength": 64,
+                        "description": "with a kiosk's key: that kiosk (or omitted); without "
+                        "one it is only recorded, nothing prints",
+                    },
+                    "lang": {"enum": ["vi", "en"]},
+                },
+            }
+        ),
+    ),
+    "description": (
+        "A paired kiosk sends its X-Device-Key: it issues without limits, at its own kiosk, "
+        "and its printer prints the ticket. Signed-in staff (bearer) issue without limits and "
+        "print nowhere. Anyone else is anonymous: `[security] anonymous_tickets_per_minute` "
+        "(default 3) per client address, then 429 with Retry-After and nothing issued."
+    ),
+    "security": [{"deviceKey": []}, {"bearer": []}, {}],
+}
+ISSUE_TICKET["responses"] |= {
+    "401": {**ERRORS["401"], "description": "unknown or revoked X-Device-Key, or a bad token"},
+    "403": {
+        **ERRORS["403"],
+        "description": "the device key is not a kiosk's, or belongs to another kiosk",
+    },
+    "415": {**ERRORS["400"], "description": "the body is not application/json"},
+    "429": {
+        **ERRORS["429"],
+        "description": "this client address used up its anonymous tickets for now",
+        "headers": {"Retry-After": RETRY_AFTER},
+    },
+}
+
 PATHS: dict[str, Any] = {
     "/api/v1/health": {"get": HEALTH},
     "/api/v1/openapi.json": {"get": _op("This document", _json({"type": "object"}))},
@@ -321,27 +373,7 @@ PATHS: dict[str, Any] = {
             ),
         )
     },
-    "/api/v1/tickets": {
-        "post": _op(
-            "Issue a ticket",
-            _json(_ref("Ticket"), "the new ticket"),
-            status="201",
-            errors=(400, 404, 409, 413, 422, 503),
-            idempotent=True,
-            body=_body(
-                {
-                    "type": "object",
-                    "required": ["service"],
-                    "properties": {
-                        "service": {"type": "string", "examples": ["A"]},
-                        "priority": {"type": "string", "examples": ["elderly"]},
-                        "channel": {"enum": ["kiosk", "web", "counter", "phone"]},
-                        "kiosk": {"type": "string"},
-                    },
-                }
-            ),
-        )
-    },
+    "/api/v1/tickets": {"post": ISSUE_TICKET},
     "/api/v1/tickets/{ticket_id}": {
         "get": _public_read(
             "One ticket", _json(ANY_TICKET), errors=(404,), parameters=[TICKET_PARAM]
@@ -499,7 +531,16 @@ def base_document() -> dict[str, Any]:
         "paths": copy.deepcopy(PATHS),
         "components": {
             "schemas": copy.deepcopy(SCHEMAS),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "deviceKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Device-Key",
+                    "description": "the key of a paired kiosk or rating tablet "
+                    "(site file, or pairing in administration)",
+                },
+            },
             "parameters": {
                 "IdempotencyKey": {
                     "name": "Idempotency-Key",

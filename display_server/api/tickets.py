@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 
 from ..extensions import ticket_issued_hooks
 from ..models import Channel, Ticket
 from ..queue import cancel_ticket, issue_ticket
 from ..queue.lookups import get_ticket, get_ticket_by_token
 from ..queue.views import audience_view, ticket_view
+from ..trust.clients import client_address
+from ..trust.device_requests import request_device
+from ..trust.issuing import TooManyTickets, anonymous_limit, issuing_kiosk, spend_anonymous_ticket
+from ..trust.settings import security_settings
 from . import bp
 from .context import (
     base_url,
@@ -27,40 +32,80 @@ from .context import (
     write_action,
     write_outcome,
 )
-from .errors import ApiError
+from .errors import ApiError, error_response
+
+
+def _admit(session: Any, named_kiosk: str | None, moment: datetime) -> str | None:
+    """The paired kiosk issuing this ticket (its id); None for signed-in staff, or for an
+    anonymous client within its allowance (TooManyTickets once it has none left)."""
+    device = request_device(session)
+    if device is not None:
+        return issuing_kiosk(device, named_kiosk)
+    if bearer_token() is not None:
+        require_auth(session)
+        return None
+    security = security_settings(current_app._get_current_object())  # type: ignore[attr-defined]
+    address = client_address(request, security.trusted_proxies)
+    limit = anonymous_limit(security.anonymous_tickets_per_minute)
+    spend_anonymous_ticket(session, limit, address, moment)
+    return None
+
+
+def _too_many(refused: TooManyTickets) -> tuple[Response, int]:
+    response = error_response(
+        429,
+        "too_many_requests",
+        "Đã lấy quá nhiều số từ máy này. Vui lòng thử lại sau {seconds} giây.",
+        seconds=refused.retry_after,
+    )
+    response.headers["Retry-After"] = str(refused.retry_after)
+    return response, 429
 
 
 @bp.post("/tickets")
 def create_ticket() -> tuple[Response, int]:
-    """Issue a ticket: {"service": "A", "priority": "elderly", "kiosk": "k1"}."""
+    """Issue a ticket: {"service": "A", "priority": "elderly", "kiosk": "k1"}.
+
+    A paired kiosk (X-Device-Key) issues at its own kiosk and prints there, without limits;
+    signed-in staff issue without limits; anyone else is limited per client address.
+    """
     body = json_body()
     service = text_field(body, "service", required=True, max_length=8)
     priority = text_field(body, "priority", max_length=32)
-    kiosk = text_field(body, "kiosk", max_length=64)
+    named_kiosk = text_field(body, "kiosk", max_length=64)
     channel = text_field(body, "channel", max_length=16) or Channel.KIOSK.value
+    paired: list[str] = []  # the kiosk the key proved, found inside the transaction
 
     def action(session: Any) -> dict[str, Any]:
+        moment = now()
+        kiosk = _admit(session, named_kiosk, moment)
+        paired[:] = [kiosk] if kiosk else []
         ticket = issue_ticket(
             session,
             office(session),
             service or "",
             priority=priority,
             channel=channel,
-            kiosk=kiosk,
-            now=now(),
+            kiosk=kiosk or named_kiosk,  # an unproved name is recorded, nothing more
+            now=moment,
         )
         return ticket_answer(session, ticket)
 
-    outcome = write_outcome(action, status=201)
+    try:
+        outcome = write_outcome(action, status=201)
+    except TooManyTickets as refused:
+        return _too_many(refused)
     if isinstance(outcome, tuple):
         return outcome  # an Idempotency-Key retry: the first answer, hooks not run again
     # The view may be shared with the published event: hooks read it, nobody changes it.
     ticket = outcome
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Hooks see only a kiosk its key proved: a page elsewhere cannot print at a kiosk.
+    hook_body = {**body, "kiosk": paired[0] if paired else None}
     extra: dict[str, Any] = {}
     for hook in ticket_issued_hooks(app):
         try:
-            extra.update(hook(app, body, ticket) or {})
+            extra.update(hook(app, hook_body, ticket) or {})
         except Exception:
             current_app.logger.exception("ticket-issued hook failed for %s", ticket["number"])
     return jsonify({**ticket, **extra} if extra else ticket), 201

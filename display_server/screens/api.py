@@ -13,16 +13,18 @@ from ..api.errors import ApiError, request_language
 from ..i18n import translate
 from ..models import TicketStep
 from ..queue.lookups import get_counter, get_ticket, get_ticket_by_token
-from ..queue.records import OfficeLike
-from ..queue.views import iso
-from ..settings import section
-from .rating import (
+from ..queue.ratings import (
     RatingSettings,
     counter_rating_target,
     rate_step,
     rating_view,
+    tablet_at,
     ticket_rating_target,
 )
+from ..queue.records import OfficeLike
+from ..queue.views import iso
+from ..settings import section
+from ..trust.device_requests import request_device
 
 bp = Blueprint("screens_api", __name__, url_prefix="/api/v1")
 
@@ -71,7 +73,10 @@ def target_json(the_office: OfficeLike, step: TicketStep | None) -> dict[str, An
 
 @bp.post("/tickets/<int:ticket_id>/rating")
 def rate_ticket(ticket_id: int) -> tuple[Response, int]:
-    """Rate a served step: {"level", "comment"?, "step"?, "token"?} (token: the status page)."""
+    """Rate a served step: {"level", "comment"?, "step"?, "token"?}.
+
+    The status page sends the ticket's token; the rating tablet sends its X-Device-Key instead.
+    """
     body = json_body()
     level = text_field(body, "level", required=True, max_length=64) or ""
     comment = text_field(body, "comment", max_length=MAX_COMMENT)
@@ -82,6 +87,7 @@ def rate_ticket(ticket_id: int) -> tuple[Response, int]:
         comment = None
 
     def action(session: Session) -> dict[str, Any]:
+        device = None if token else request_device(session, required=True)
         the_office = office(session)
         ticket = get_ticket(session, the_office, ticket_id, lock=True)
         rating = rate_step(
@@ -93,6 +99,7 @@ def rate_ticket(ticket_id: int) -> tuple[Response, int]:
             comment=comment,
             step_id=step_id,
             token=token or None,
+            device=device,
             now=now(),
         )
         step = session.get_one(TicketStep, rating.step_id)
@@ -103,11 +110,16 @@ def rate_ticket(ticket_id: int) -> tuple[Response, int]:
 
 @bp.get("/counters/<int:number>/rating-target")
 def counter_target(number: int) -> Response:
-    """What the counter's rating tablet should ask about now (target null: nothing)."""
+    """What the counter's rating tablet should ask about now (target null: nothing).
+
+    Only that counter's paired tablet may ask (X-Device-Key): not every page on the network.
+    """
     settings = rating_settings()
     with get_db().read_session() as session:
+        device = request_device(session, required=True)
         the_office = office(session)
         counter = get_counter(session, the_office, number)
+        tablet_at(device, counter.id)
         step = counter_rating_target(session, counter, now(), settings.window)
         return jsonify(
             {

@@ -68,6 +68,12 @@ PATHS: dict[str, Any] = {
         "post": {
             "summary": "Rate a served step (from the counter's tablet, or the status page with "
             "the ticket's token); one rating per step",
+            "description": (
+                "With `token` (the status page): the ticket's holder, within 24 hours. Without "
+                "it: only the rating tablet paired to the counter that served the step, sending "
+                "its X-Device-Key, and only for that counter's current rating target."
+            ),
+            "security": [{"deviceKey": []}, {}],
             "parameters": [
                 {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
             ],
@@ -79,10 +85,14 @@ PATHS: dict[str, Any] = {
                             "type": "object",
                             "required": ["level"],
                             "properties": {
-                                "level": {"type": "string", "examples": ["rat_hai_long"]},
-                                "comment": {"type": "string"},
-                                "step": {"type": "integer"},
-                                "token": {"type": "string"},
+                                "level": {
+                                    "type": "string",
+                                    "maxLength": 64,
+                                    "examples": ["very_satisfied"],
+                                },
+                                "comment": {"type": "string", "maxLength": 500},
+                                "step": {"type": "integer", "minimum": 1},
+                                "token": {"type": "string", "maxLength": 64},
                             },
                         }
                     }
@@ -94,7 +104,11 @@ PATHS: dict[str, Any] = {
                     "the stored rating",
                 ),
                 "400": _error("malformed request"),
-                "401": _error("the token does not match the ticket"),
+                "401": _error("no token and no X-Device-Key, or an unknown or revoked key"),
+                "403": _error(
+                    "a wrong token; a key that is not the tablet of the counter that served; "
+                    "a step that is not the counter's rating target"
+                ),
                 "404": _error("unknown ticket or step"),
                 "409": _error("already rated, not finished, or past the rating window"),
                 "422": _error("unknown level or a bad field"),
@@ -104,10 +118,17 @@ PATHS: dict[str, Any] = {
     "/api/v1/counters/{number}/rating-target": {
         "get": {
             "summary": "What the counter's rating tablet should ask about now",
+            "description": "Only the rating tablet paired to this counter (X-Device-Key).",
+            "security": [{"deviceKey": []}],
             "parameters": [
                 {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}
             ],
-            "responses": {"200": _json(RATING_TARGET), "404": _error("unknown counter")},
+            "responses": {
+                "200": _json(RATING_TARGET),
+                "401": _error("no X-Device-Key, or an unknown or revoked one"),
+                "403": _error("the key is not the rating tablet of this counter"),
+                "404": _error("unknown counter"),
+            },
         }
     },
     "/api/v1/tickets/token/{token}/rating-target": {

@@ -46,8 +46,8 @@ def page_language() -> str:
 
 
 def other_language_url(language: str) -> str:
-    """This page in the other language, keeping its other options."""
-    args = {k: v for k, v in request.args.items() if k != "lang"}
+    """This page in the other language, keeping its other options (never a pairing key)."""
+    args = {k: v for k, v in request.args.items() if k not in ("lang", "pair")}
     if language == DEFAULT_LANGUAGE:
         args["lang"] = "en"
     query = urlencode(args)

@@ -45,7 +45,9 @@ def register(app: Flask) -> None:
             return response
         if request.method in WRITE_METHODS and request.mimetype != "application/json":
             return error_response(
-                415, "unsupported_media_type", "Nội dung phải là JSON (Content-Type: application/json)."
+                415,
+                "unsupported_media_type",
+                "Nội dung phải là JSON (Content-Type: application/json).",
             )
         return None
 

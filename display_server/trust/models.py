@@ -42,3 +42,25 @@ class AdminSession(Base):
     created_at: Mapped[datetime] = mapped_column()
     expires_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class DeviceKey(Base):
+    """One secret key of a registered device: a kiosk (by its id) or a counter's rating tablet.
+
+    Only the key's SHA-256 is kept. A key comes from the site file (`source` "site") or from
+    pairing in administration ("admin"); once revoked it never counts again.
+    """
+
+    __tablename__ = "device_key"
+    __table_args__ = (Index("ix_device_key_office_kind_name", "office_id", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(100))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), default=None)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

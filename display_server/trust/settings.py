@@ -52,14 +52,16 @@ class SecuritySettings:
         ):
             if name in table:
                 value = table.pop(name)
-                if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int)
+                    or not low <= value <= high
+                ):
                     raise SecuritySettingsError(
                         f"[security] {name} must be a whole number from {low} to {high}"
                     )
                 numbers[name] = value
-        return cls(
-            trusted_proxies=tuple(proxies), allowed_origins=origins, extra=table, **numbers
-        )
+        return cls(trusted_proxies=tuple(proxies), allowed_origins=origins, extra=table, **numbers)
 
 
 def security_settings(app: Flask) -> SecuritySettings:

@@ -12,7 +12,7 @@ from flask import Flask
 from display_server.cli import main as luot
 from display_server.printing import EXTENSION_KEY, PrintingExtension, ticket_content
 from printer import render_ticket_image
-from tests.factories import login, make_site
+from tests.factories import login, make_site, pair_device
 from tests.printer.escpos_reader import decode_ticket, same_pixels
 from tests.printer.fakeprinter import FakePrinter
 from tests.printer.samples import FAST
@@ -22,15 +22,28 @@ AppFactory = Callable[..., Flask]
 FakeFactory = Callable[..., FakePrinter]
 
 
+KEYS = {"k1": "k1-key-from-the-site-file", "k2": "k2-key-from-the-site-file"}
+
+
 def kiosk_site(port: int, **printing: Any) -> dict[str, Any]:
     """The test site with kiosk k1 printing to 127.0.0.1:`port` and k2 without a printer."""
     site = make_site()
     site["printing"] = {"paper": "80mm", **printing}
     site["kiosks"] = [
-        {"id": "k1", "name": "Ki-ốt sảnh", "printer": f"network://127.0.0.1:{port}"},
-        {"id": "k2", "name": "Ki-ốt tầng 2"},
+        {
+            "id": "k1",
+            "name": "Ki-ốt sảnh",
+            "printer": f"network://127.0.0.1:{port}",
+            "key": KEYS["k1"],
+        },
+        {"id": "k2", "name": "Ki-ốt tầng 2", "key": KEYS["k2"]},
     ]
     return site
+
+
+def at(kiosk: str) -> dict[str, str]:
+    """The headers of a request from paired kiosk `kiosk`."""
+    return {"X-Device-Key": KEYS[kiosk]}
 
 
 def printing_app(make_app: AppFactory, port: int, **printing: Any) -> Flask:
@@ -52,7 +65,9 @@ def test_kiosk_ticket_is_printed_dot_for_dot(
 ) -> None:
     fake = fake_printer()
     app = printing_app(make_app, fake.port)
-    response = app.test_client().post("/api/v1/tickets", json={"service": "B", "kiosk": "k1"})
+    response = app.test_client().post(
+        "/api/v1/tickets", json={"service": "B", "kiosk": "k1"}, headers=at("k1")
+    )
     assert response.status_code == 201
     ticket = response.get_json()
     assert ticket["print"] == {
@@ -73,7 +88,9 @@ def test_printer_down_answers_pending_within_a_second_then_prints_once(
     # The default wait for the printer (0.5 s) leaves half the second to the request itself.
     app = printing_app(make_app, port)
     started = time.perf_counter()
-    response = app.test_client().post("/api/v1/tickets", json={"service": "A", "kiosk": "k1"})
+    response = app.test_client().post(
+        "/api/v1/tickets", json={"service": "A", "kiosk": "k1"}, headers=at("k1")
+    )
     assert time.perf_counter() - started < 1.0
     assert response.status_code == 201
     ticket = response.get_json()
@@ -90,24 +107,32 @@ def test_no_kiosk_or_no_printer_means_no_print(make_app: AppFactory) -> None:
     client = printing_app(make_app, free_port()).test_client()
     plain = client.post("/api/v1/tickets", json={"service": "A"}).get_json()
     assert plain["print"] == {"status": "none", "kiosk": None, "printer": None}
-    upstairs = client.post("/api/v1/tickets", json={"service": "A", "kiosk": "k2"}).get_json()
+    upstairs = client.post("/api/v1/tickets", json={"service": "A"}, headers=at("k2")).get_json()
     assert upstairs["print"] == {"status": "none", "kiosk": "k2", "printer": None}
+    assert upstairs["kiosk"] == "k2"  # the key says which kiosk issued it
+    # Naming a kiosk without its key prints nothing there (a page elsewhere cannot print).
+    claimed = client.post("/api/v1/tickets", json={"service": "A", "kiosk": "k1"}).get_json()
+    assert claimed["print"] == {"status": "none", "kiosk": None, "printer": None}
 
 
 def test_unknown_kiosk_keeps_the_ticket_and_says_why(make_app: AppFactory) -> None:
-    client = printing_app(make_app, free_port()).test_client()
-    response = client.post("/api/v1/tickets", json={"service": "A", "kiosk": "k9"})
+    app = printing_app(make_app, free_port())
+    client = app.test_client()
+    k9 = pair_device(app, "kiosk", "k9")  # paired, but not in the kiosk list
+    response = client.post("/api/v1/tickets", json={"service": "A", "kiosk": "k9"}, headers=k9)
     assert response.status_code == 201
     block = response.get_json()["print"]
     assert block["status"] == "failed"
     assert block["message"].startswith("Không có ki-ốt k9.")
-    english = client.post("/api/v1/tickets?lang=en", json={"service": "A", "kiosk": "k9"})
+    english = client.post("/api/v1/tickets?lang=en", json={"service": "A"}, headers=k9)
     assert english.get_json()["print"]["message"].startswith("There is no kiosk k9.")
 
 
 def test_without_printing_sections_nothing_prints(make_app: AppFactory) -> None:
     app = make_app(features=["display_server.printing"])
-    ticket = app.test_client().post("/api/v1/tickets", json={"service": "A", "kiosk": "k1"})
+    ticket = app.test_client().post(
+        "/api/v1/tickets", json={"service": "A"}, headers=pair_device(app, "kiosk", "k1")
+    )
     assert ticket.status_code == 201
     assert ticket.get_json()["print"] == {"status": "none", "kiosk": "k1", "printer": None}
     assert app.test_client().get("/api/v1/printers").get_json() == {"printers": []}
@@ -117,7 +142,7 @@ def test_english_ticket(make_app: AppFactory, fake_printer: FakeFactory) -> None
     fake = fake_printer()
     app = printing_app(make_app, fake.port)
     body = {"service": "C", "kiosk": "k1", "lang": "en", "priority": "elderly"}
-    ticket = app.test_client().post("/api/v1/tickets", json=body).get_json()
+    ticket = app.test_client().post("/api/v1/tickets", json=body, headers=at("k1")).get_json()
     assert ticket["print"]["status"] == "printed"
     content = ticket_content(ticket, app.extensions[EXTENSION_KEY].settings, "en")
     assert (content.service_name, content.priority_label, content.footer) == (
@@ -134,7 +159,7 @@ def test_printers_endpoint(make_app: AppFactory, fake_printer: FakeFactory) -> N
     fake = fake_printer(mode="paper_low")
     app = printing_app(make_app, fake.port)
     client = app.test_client()
-    client.post("/api/v1/tickets", json={"service": "A", "kiosk": "k1"})
+    client.post("/api/v1/tickets", json={"service": "A", "kiosk": "k1"}, headers=at("k1"))
     [row] = client.get("/api/v1/printers").get_json()["printers"]
     assert row["kiosk"] == "k1" and row["url"] == f"network://127.0.0.1:{fake.port}"
     assert (row["state"], row["pending"], row["last_error"]) == ("paper_low", 0, None)
@@ -144,10 +169,19 @@ def test_printers_endpoint(make_app: AppFactory, fake_printer: FakeFactory) -> N
 def test_reprint(make_app: AppFactory, fake_printer: FakeFactory) -> None:
     fake = fake_printer()
     client = printing_app(make_app, fake.port).test_client()
-    ticket = client.post("/api/v1/tickets", json={"service": "D", "kiosk": "k1"}).get_json()
+    ticket = client.post(
+        "/api/v1/tickets", json={"service": "D", "kiosk": "k1"}, headers=at("k1")
+    ).get_json()
     anonymous = client.post(f"/api/v1/tickets/{ticket['id']}/print")
     assert anonymous.status_code == 401 and len(fake.tickets) == 1
-    again = client.post(f"/api/v1/tickets/{ticket['id']}/print", json={"token": ticket["token"]})
+    reprint = f"/api/v1/tickets/{ticket['id']}/print"
+    # The token alone does not run a kiosk's printer: the kiosk's own key is needed too.
+    elsewhere = client.post(reprint, json={"token": ticket["token"]})
+    assert (elsewhere.status_code, elsewhere.get_json()["error"]) == (403, "kiosk_key_required")
+    other = client.post(reprint, json={"token": ticket["token"], "kiosk": "k1"}, headers=at("k2"))
+    assert (other.status_code, other.get_json()["error"]) == (403, "wrong_kiosk")
+    assert len(fake.tickets) == 1
+    again = client.post(reprint, json={"token": ticket["token"]}, headers=at("k1"))
     assert again.status_code == 200
     assert again.get_json()["print"]["status"] == "printed"
     assert len(fake.tickets) == 2
@@ -199,7 +233,9 @@ def test_administration_changes_apply_without_restart(
     fake = fake_printer()
     app = printing_app(make_app, fake.port)
     save_section(app, "printing", {"paper": "58mm", "footer": "Hẹn gặp lại!"})
-    ticket = app.test_client().post("/api/v1/tickets", json={"service": "C", "kiosk": "k1"})
+    ticket = app.test_client().post(
+        "/api/v1/tickets", json={"service": "C", "kiosk": "k1"}, headers=at("k1")
+    )
     extension: PrintingExtension = app.extensions[EXTENSION_KEY]
     assert (extension.settings.width_dots, extension.settings.footer) == (384, "Hẹn gặp lại!")
     content = ticket_content(ticket.get_json(), extension.settings, "vi")
@@ -227,7 +263,7 @@ def test_openapi_documents_printing(make_app: AppFactory, fake_printer: FakeFact
         )
         assert not list(validator.iter_errors(response.get_json()))
 
-    ticket = client.post("/api/v1/tickets", json={"service": "A", "kiosk": "k1"})
+    ticket = client.post("/api/v1/tickets", json={"service": "A", "kiosk": "k1"}, headers=at("k1"))
     check("/api/v1/tickets", "post", ticket)
     Draft202012Validator(
         {"$ref": "urn:luot#/components/schemas/PrintResult"}, registry=registry
@@ -238,7 +274,11 @@ def test_openapi_documents_printing(make_app: AppFactory, fake_printer: FakeFact
     check(
         path,
         "post",
-        client.post(f"/api/v1/tickets/{ticket.get_json()['id']}/print", json={"token": token}),
+        client.post(
+            f"/api/v1/tickets/{ticket.get_json()['id']}/print",
+            json={"token": token},
+            headers=at("k1"),
+        ),
     )
     check(path, "post", client.post("/api/v1/tickets/99999/print", json={"kiosk": "k1"}))
 
@@ -264,6 +304,6 @@ def test_kiosk_list_saved_in_administration_replaces_the_site_files(
     assert list(extension.kiosks) == ["hall"]
     assert extension.settings.logo is None
     response = restarted.test_client().post(
-        "/api/v1/tickets", json={"service": "A", "kiosk": "hall"}
+        "/api/v1/tickets", json={"service": "A"}, headers=pair_device(restarted, "kiosk", "hall")
     )
     assert response.get_json()["print"]["status"] == "printed"

@@ -320,11 +320,50 @@ export function randomKey() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** fetch() JSON with the page's language; resolves to {status, body}. */
+// --- the device key of a paired kiosk or rating tablet -------------------------------------
+
+const DEVICE_KEY = "luot.deviceKey";
+const PAIRED_PAGES = new Set(["kiosk", "rating"]);
+
+/**
+ * A pairing address (#pair=<key>, or ?pair=<key>) leaves its key in this browser's storage and
+ * then disappears from the address bar, so it is not shown, bookmarked or sent on.
+ */
+function takePairingKey() {
+  const query = new URLSearchParams(location.search);
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const key = fragment.get("pair") || query.get("pair");
+  if (!key) return;
+  try {
+    localStorage.setItem(DEVICE_KEY, key);
+  } catch (error) {
+    return;  // storage is off: the page works unpaired
+  }
+  query.delete("pair");
+  fragment.delete("pair");
+  const search = query.toString();
+  const hash = fragment.toString();
+  history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + (hash ? "#" + hash : ""));
+}
+
+/** This device's key, or null when it has not been paired. */
+export function deviceKey() {
+  try {
+    return localStorage.getItem(DEVICE_KEY);
+  } catch (error) {
+    return null;
+  }
+}
+
+if (PAIRED_PAGES.has(config.page)) takePairingKey();
+
+/** fetch() JSON with the page's language (and the device key once paired); resolves to {status, body}. */
 export async function api(path, options) {
   const opts = options || {};
   const method = opts.method || "GET";
   const headers = { Accept: "application/json", ...(opts.headers || {}) };
+  const key = deviceKey();
+  if (key) headers["X-Device-Key"] = key;
   // Every write is JSON, even an empty one: the server refuses other bodies (no cross-site forms).
   const payload = opts.body !== undefined ? opts.body : method === "GET" ? undefined : {};
   if (payload !== undefined) headers["Content-Type"] = "application/json";

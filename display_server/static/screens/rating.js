@@ -1,7 +1,7 @@
 // The rating tablet at a counter: after the officer finishes, the citizen picks a level (and may
 // leave a comment); one rating per served step, stored with the officer who served it.
 
-import { LiveStream, api, config, el, t, toneOf } from "./live.js";
+import { LiveStream, api, config, deviceKey, el, t, toneOf } from "./live.js";
 
 const THANKS_MS = 6000;
 let target = null;
@@ -14,6 +14,16 @@ function show(mode) {
   document.getElementById("idle").hidden = mode !== "idle";
   document.getElementById("ask").hidden = mode !== "ask";
   document.getElementById("thanks").hidden = mode !== "thanks";
+  document.getElementById("unpaired").hidden = mode !== "unpaired";
+}
+
+/** Only a tablet paired to this counter may ask and rate: say so instead (the server's reason). */
+function unpaired(body) {
+  target = null;
+  const reason = body && body.error !== "device_key_required" && body.error !== "invalid_device_key"
+    ? body.message : null;
+  if (reason) document.getElementById("unpaired-text").textContent = reason;
+  show("unpaired");
 }
 
 function face(index, count) {
@@ -31,6 +41,10 @@ function face(index, count) {
 async function loadTarget() {
   try {
     const { status, body } = await api(`/api/v1/counters/${config.counter}/rating-target`);
+    if (status === 401 || status === 403) {
+      unpaired(body);
+      return;
+    }
     if (status !== 200) return;
     if (document.getElementById("tablet").dataset.mode === "thanks") return;
     target = body.target;
@@ -94,7 +108,7 @@ function thank() {
   }, THANKS_MS);
 }
 
-show("idle");
+show(deviceKey() ? "idle" : "unpaired");
 loadTarget();
 setInterval(loadTarget, 30000);  // the window closes with time, not with an event
 new LiveStream({

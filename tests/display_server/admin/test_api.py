@@ -16,7 +16,7 @@ from display_server.queue.clock import local_time
 from display_server.queue.lookups import get_office
 from display_server.reports import Grouping, Period, compute_report
 from printer.apology import ApologyContent, apology_bytes
-from tests.factories import FakeClock, issue, login
+from tests.factories import FakeClock, issue, login, pair_device
 from tests.printer.fakeprinter import FakePrinter
 
 from .conftest import admin_site
@@ -162,7 +162,8 @@ def test_apology_prints_on_the_kiosk_printer_and_is_logged(
         LUOT_PRINT_SPOOL_OPTIONS={"poll_interval": None},
     )
     client = app.test_client()
-    ticket = issue(client, "A", kiosk="k1")
+    kiosk = pair_device(app, "kiosk", "k1")  # only the kiosk itself prints there
+    ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
     assert fake_printer.wait_for_tickets(1)
     clock.advance(minutes=47)
     headers = login(client, "lan", counter=1)

@@ -37,8 +37,18 @@ NOTICE = (
 )
 
 
+TABLET_KEYS = {number: f"rating-tablet-at-counter-{number}" for number in (1, 2, 3)}
+KIOSK_KEYS = {"sanh-chinh": "kiosk-key-of-sanh-chinh"}
+
+
+def tablet_key(counter: int) -> dict[str, str]:
+    """The headers of a request from the rating tablet paired to `counter`."""
+    return {"X-Device-Key": TABLET_KEYS[counter]}
+
+
 def screens_site(**extra: Any) -> dict[str, Any]:
-    """The test site with a display notice, and voice that never plays on this machine."""
+    """The test site with a display notice, voice that never plays on this machine, a paired
+    rating tablet at every counter and one paired kiosk (sanh-chinh)."""
     site = make_site()
     site["services"].append(
         {
@@ -50,6 +60,13 @@ def screens_site(**extra: Any) -> dict[str, Any]:
     )
     site["display"] = {"notice": NOTICE}
     site["voice"] = {"play_on_server": False, "repeat": 1}
+    site["tablets"] = [
+        {"id": f"tablet-{n}", "counter": n, "name": f"Máy đánh giá quầy {n}", "key": key}
+        for n, key in TABLET_KEYS.items()
+    ]
+    site["kiosks"] = [
+        {"id": k, "name": "Ki-ốt sảnh chính", "key": v} for k, v in KIOSK_KEYS.items()
+    ]
     site.update(extra)
     return site
 

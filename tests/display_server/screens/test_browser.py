@@ -17,10 +17,12 @@ from tests.servers import LiveServer
 from .conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    TABLET_KEYS,
     Officer,
     issue,
     ratings,
     start_server,
+    tablet_key,
 )
 
 pytestmark = pytest.mark.browser
@@ -282,7 +284,7 @@ def test_status_page_follows_the_ticket_and_alerts_when_called(
 def test_a_rating_click_on_the_tablet_is_stored(
     server: LiveServer, open_page: Callable[..., Page]
 ) -> None:
-    page = open_page(f"{server.url}/rate/1")
+    page = open_page(f"{server.url}/rate/1#pair={TABLET_KEYS[1]}")  # paired on first load
     ready(page)
     officer = Officer(server.url, "lan", 1)
     try:
@@ -304,7 +306,9 @@ def test_a_rating_click_on_the_tablet_is_stored(
     page.wait_for_selector("#thanks:not([hidden])")
     [rating] = [r for r in ratings(server) if r.level == "very_satisfied"]
     assert rating.comment == "Cán bộ hướng dẫn rất tận tình" and rating.score == 3
-    target = httpx.get(f"{server.url}/api/v1/counters/1/rating-target", timeout=5).json()
+    target = httpx.get(
+        f"{server.url}/api/v1/counters/1/rating-target", headers=tablet_key(1), timeout=5
+    ).json()
     assert target["target"] is None
 
 

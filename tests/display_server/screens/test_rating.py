@@ -14,7 +14,7 @@ from display_server.models import Officer, Rating
 from display_server.settings import save_section
 from tests.factories import FakeClock, issue, login
 
-from .conftest import screens_site
+from .conftest import screens_site, tablet_key
 
 
 def serve_one(
@@ -30,8 +30,12 @@ def serve_one(
     return body
 
 
-def rate(client: FlaskClient, ticket_id: int, **body: Any) -> tuple[int, dict[str, Any]]:
-    answer = client.post(f"/api/v1/tickets/{ticket_id}/rating", json=body)
+def rate(
+    client: FlaskClient, ticket_id: int, *, tablet: int | None = 1, **body: Any
+) -> tuple[int, dict[str, Any]]:
+    """Rate from the tablet at counter `tablet` (None: no device key), or with body's token."""
+    headers = tablet_key(tablet) if tablet else {}
+    answer = client.post(f"/api/v1/tickets/{ticket_id}/rating", json=body, headers=headers)
     return answer.status_code, answer.get_json()
 
 
@@ -53,7 +57,9 @@ def test_the_tablet_rates_the_step_just_finished_at_its_counter_once(
     auth = login(screens_client, "lan", counter=1)
     ticket = serve_one(screens_client, auth, 1)
 
-    target = screens_client.get("/api/v1/counters/1/rating-target").get_json()
+    target = screens_client.get(
+        "/api/v1/counters/1/rating-target", headers=tablet_key(1)
+    ).get_json()
     assert target["target"]["ticket_id"] == ticket["id"]
     assert target["target"]["officer"] == "Nguyễn Thị Lan"
     assert [level["label"] for level in target["levels"]] == [
@@ -73,7 +79,12 @@ def test_the_tablet_rates_the_step_just_finished_at_its_counter_once(
     assert heard[-1].kind == "rating.recorded"
     assert heard[-1].data["rating"]["step_id"] == rating.step_id
 
-    assert screens_client.get("/api/v1/counters/1/rating-target").get_json()["target"] is None
+    assert (
+        screens_client.get("/api/v1/counters/1/rating-target", headers=tablet_key(1)).get_json()[
+            "target"
+        ]
+        is None
+    )
     status, body = rate(screens_client, ticket["id"], level="satisfied")
     assert (status, body["error"]) == (409, "already_rated")
     status, body = rate(screens_client, ticket["id"], level="satisfied", token=ticket["token"])
@@ -98,7 +109,9 @@ def test_errors(screens_client: FlaskClient) -> None:
     status, body = rate(screens_client, served["id"], level="satisfied", token="not-the-token")
     assert (status, body["error"]) == (403, "wrong_token")
     english = screens_client.post(
-        f"/api/v1/tickets/{served['id']}/rating?lang=en", json={"level": "delighted"}
+        f"/api/v1/tickets/{served['id']}/rating?lang=en",
+        json={"level": "delighted"},
+        headers=tablet_key(1),
     ).get_json()
     assert english["message"].startswith("Invalid rating level: delighted.")
 
@@ -113,7 +126,12 @@ def test_without_a_token_only_the_counters_current_target_can_be_rated(
     assert (status, body["error"]) == (403, "rating_not_allowed")  # the counter has moved on
 
     clock.advance(minutes=11)  # past the tablet's window (10 minutes by default)
-    assert screens_client.get("/api/v1/counters/1/rating-target").get_json()["target"] is None
+    assert (
+        screens_client.get("/api/v1/counters/1/rating-target", headers=tablet_key(1)).get_json()[
+            "target"
+        ]
+        is None
+    )
     status, body = rate(screens_client, second["id"], level="satisfied")
     assert (status, body["error"]) == (403, "rating_not_allowed")
 
@@ -142,9 +160,19 @@ def test_the_target_clears_when_the_next_citizen_is_served(screens_client: Flask
     issue(screens_client, "A")
     screens_client.post("/api/v1/counters/1/call-next", headers=auth)
     # Called, not yet come up: the previous citizen may still be at the tablet.
-    assert screens_client.get("/api/v1/counters/1/rating-target").get_json()["target"] is not None
+    assert (
+        screens_client.get("/api/v1/counters/1/rating-target", headers=tablet_key(1)).get_json()[
+            "target"
+        ]
+        is not None
+    )
     screens_client.post("/api/v1/counters/1/start", headers=auth)
-    assert screens_client.get("/api/v1/counters/1/rating-target").get_json()["target"] is None
+    assert (
+        screens_client.get("/api/v1/counters/1/rating-target", headers=tablet_key(1)).get_json()[
+            "target"
+        ]
+        is None
+    )
 
 
 def test_each_step_of_a_bundled_procedure_is_rated_with_its_officer(
@@ -161,7 +189,7 @@ def test_each_step_of_a_bundled_procedure_is_rated_with_its_officer(
     assert rate(client, ticket["id"], level="satisfied", token=ticket["token"])[0] == 201
     client.post("/api/v1/counters/2/call-next", headers=hung)
     client.post("/api/v1/counters/2/finish", headers=hung)
-    assert rate(client, ticket["id"], level="very_satisfied")[0] == 201  # from the tablet at 2
+    assert rate(client, ticket["id"], level="very_satisfied", tablet=2)[0] == 201
     first, second = stored(app)
     assert first.officer_id == officer_id(app, "lan") and second.officer_id == officer_id(
         app, "hung"
@@ -176,7 +204,7 @@ def test_levels_come_from_the_site_file_and_administration(
     client = app.test_client()
     auth = login(client, "lan", counter=1)
     ticket = serve_one(client, auth, 1)
-    target = client.get("/api/v1/counters/1/rating-target").get_json()
+    target = client.get("/api/v1/counters/1/rating-target", headers=tablet_key(1)).get_json()
     assert [(lv["key"], lv["score"]) for lv in target["levels"]] == [
         ("Tốt", 3),
         ("Bình thường", 2),
@@ -196,14 +224,18 @@ def test_levels_come_from_the_site_file_and_administration(
             ]
         },
     )
-    english = client.get("/api/v1/counters/1/rating-target?lang=en").get_json()
+    english = client.get(
+        "/api/v1/counters/1/rating-target?lang=en", headers=tablet_key(1)
+    ).get_json()
     assert [lv["label"] for lv in english["levels"]] == ["Good", "Could be better"]
-    vietnamese = client.get("/api/v1/counters/1/rating-target").get_json()
+    vietnamese = client.get("/api/v1/counters/1/rating-target", headers=tablet_key(1)).get_json()
     assert [lv["label"] for lv in vietnamese["levels"]] == ["Tốt", "Chưa tốt"]
 
 
 def test_default_levels_are_translated(screens_client: FlaskClient) -> None:
-    levels = screens_client.get("/api/v1/counters/1/rating-target?lang=en").get_json()["levels"]
+    levels = screens_client.get(
+        "/api/v1/counters/1/rating-target?lang=en", headers=tablet_key(1)
+    ).get_json()["levels"]
     assert [lv["label"] for lv in levels] == ["Very satisfied", "Satisfied", "Not satisfied"]
 
 
@@ -214,6 +246,7 @@ def test_a_retried_rating_with_its_idempotency_key_is_answered_again(
     ticket = serve_one(screens_client, auth, 1)
     headers = {"Idempotency-Key": "tablet-1-tap-42"}
     url = f"/api/v1/tickets/{ticket['id']}/rating"
+    headers |= tablet_key(1)
     first = screens_client.post(url, json={"level": "satisfied"}, headers=headers)
     again = screens_client.post(url, json={"level": "satisfied"}, headers=headers)
     assert first.status_code == again.status_code == 201

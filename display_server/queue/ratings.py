@@ -1,10 +1,11 @@
 """Citizen ratings of a served step: the levels offered, which step awaits a rating, recording one.
 
-Who may rate a step (one rating per step, whoever gives it):
+Who may rate a step (one rating per step, whoever gives it), decided in `check_rater`:
 - the citizen's status page, with the ticket's token, for a step finished in the last 24 hours;
-- the rating tablet at the counter, without a token, only for that counter's rating target: its
-  latest finished step, unrated, finished within the window (`[rating] window_minutes`,
-  default 10) and before the counter started serving anyone else.
+- the rating tablet paired to the counter that served the step (its device key), only for that
+  counter's rating target: its latest finished step, unrated, finished within the window
+  (`[rating] window_minutes`, default 10) and before the counter started serving anyone else.
+Nobody else: a refused attempt records nothing, so the citizen can still rate.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from ..db import record_event
 from ..models import Counter, Rating, StepOutcome, Ticket, TicketStep
-from ..queue.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from ..queue.records import OfficeLike
+from ..trust.devices import TABLET, Device
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .records import OfficeLike
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +188,58 @@ def _step_to_rate(ticket: Ticket, step_id: int | None) -> TicketStep:
     return step
 
 
+def tablet_at(device: Device | None, counter_id: int | None) -> None:
+    """The device is a rating tablet paired to the counter `counter_id`, or NotAllowed."""
+    if device is None or device.kind != TABLET:
+        raise NotAllowed(
+            "not_a_tablet",
+            "Chỉ máy đánh giá đã ghép với quầy, hoặc mã QR trên phiếu, mới đánh giá được.",
+        )
+    if counter_id is None or device.counter_id != counter_id:
+        raise NotAllowed("wrong_counter", "Máy đánh giá này được ghép với quầy khác.")
+
+
+def _not_rated(session: Session, ticket: Ticket, step: TicketStep) -> None:
+    if is_rated(session, step):
+        raise Conflict(
+            "already_rated", "Lượt phục vụ số {ticket} đã được đánh giá.", ticket=ticket.number
+        )
+
+
+def check_rater(
+    session: Session,
+    ticket: Ticket,
+    step: TicketStep,
+    settings: RatingSettings,
+    *,
+    token: str | None,
+    device: Device | None,
+    now: datetime,
+) -> None:
+    """Whether this rater may rate `step` now (see the module docstring); raises if not."""
+    finished_at: datetime = step.finished_at  # type: ignore[assignment]  # a served step
+    if token is not None:
+        if not hmac.compare_digest(token.encode(), ticket.token.encode()):
+            raise NotAllowed("wrong_token", "Mã phiếu không đúng.")
+        _not_rated(session, ticket, step)
+        if now - finished_at > TOKEN_WINDOW:
+            raise Conflict(
+                "rating_closed",
+                "Đã hết thời hạn đánh giá lượt phục vụ số {ticket}.",
+                ticket=ticket.number,
+            )
+        return
+    tablet_at(device, step.counter_id)
+    _not_rated(session, ticket, step)
+    counter = step.counter
+    target = counter_rating_target(session, counter, now, settings.window) if counter else None
+    if target is None or target.id != step.id:
+        raise NotAllowed(
+            "rating_not_allowed",
+            "Chỉ đánh giá được tại quầy ngay sau khi được phục vụ, hoặc bằng mã QR trên phiếu.",
+        )
+
+
 def rate_step(
     session: Session,
     office: OfficeLike,
@@ -196,33 +250,13 @@ def rate_step(
     comment: str | None,
     step_id: int | None,
     token: str | None,
+    device: Device | None,
     now: datetime,
 ) -> Rating:
     """Record the rating of one served step, stored with the officer and counter who served it."""
     chosen = settings.level(level)
     step = _step_to_rate(ticket, step_id)
-    if is_rated(session, step):
-        raise Conflict(
-            "already_rated", "Lượt phục vụ số {ticket} đã được đánh giá.", ticket=ticket.number
-        )
-    finished_at: datetime = step.finished_at  # type: ignore[assignment]  # checked above
-    if token is not None:
-        if not hmac.compare_digest(token.encode(), ticket.token.encode()):
-            raise NotAllowed("wrong_token", "Mã phiếu không đúng.")
-        if now - finished_at > TOKEN_WINDOW:
-            raise Conflict(
-                "rating_closed",
-                "Đã hết thời hạn đánh giá lượt phục vụ số {ticket}.",
-                ticket=ticket.number,
-            )
-    else:
-        counter = step.counter
-        target = counter_rating_target(session, counter, now, settings.window) if counter else None
-        if target is None or target.id != step.id:
-            raise NotAllowed(
-                "rating_not_allowed",
-                "Chỉ đánh giá được tại quầy ngay sau khi được phục vụ, hoặc bằng mã QR trên phiếu.",
-            )
+    check_rater(session, ticket, step, settings, token=token, device=device, now=now)
     rating = Rating(
         office_id=office.id,
         step_id=step.id,
