@@ -81,6 +81,10 @@ def serve(app: Flask, host: str, port: int, front: FrontEnd | None = None) -> No
         lifespan="on",
         access_log=False,
         log_level="warning",
+        # Whom to believe about the client's address is `[security] trusted_proxies` alone
+        # (trust/clients.py); uvicorn would otherwise take X-Forwarded-For from 127.0.0.1.
+        proxy_headers=False,
+        server_header=False,
         timeout_keep_alive=front.keep_alive_timeout,
         backlog=backlog,
         ssl_certfile=front.certfile,

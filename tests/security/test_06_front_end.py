@@ -248,3 +248,19 @@ def test_a_bad_certificate_or_half_a_pair_is_a_clear_error(certificate, tmp_path
     assert "cannot use certificate" in capsys.readouterr().err
     assert serve_with("--certfile", str(key), "--keyfile", str(key)) == 2  # a key, not a cert
     assert "cannot use certificate" in capsys.readouterr().err
+
+
+def test_the_front_end_leaves_forwarded_addresses_to_the_trusted_proxies_setting(live_server):
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 by default; Lượt's own rule must decide."""
+    site = make_site()
+    site["security"] = {"anonymous_tickets_per_minute": 2}
+    server = live_server(site)
+    statuses = [
+        httpx.post(
+            f"{server.url}/api/v1/tickets",
+            json={"service": "A"},
+            headers={"X-Forwarded-For": f"198.51.100.{i}"},
+        ).status_code
+        for i in range(3)
+    ]
+    assert statuses == [201, 201, 429]
