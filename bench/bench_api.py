@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from common import ROOT, Connection, Server, summary, table
+from common import KIOSK_HEADERS as KIOSK
+from common import ROOT, Connection, Server, summary, table, with_kiosk
 
 sys.path.insert(0, str(ROOT))
 from tests.factories import PASSWORD, make_site, many_counters  # noqa: E402
@@ -50,7 +51,9 @@ async def health(connection: Connection, _slot: int, _state: dict) -> bool:
 
 
 async def issue(connection: Connection, slot: int, _state: dict) -> bool:
-    status, _ = await connection.request("POST", "/api/v1/tickets", {"service": "AB"[slot % 2]})
+    status, _ = await connection.request(
+        "POST", "/api/v1/tickets", {"service": "AB"[slot % 2]}, KIOSK
+    )
     assert status == 201, status
     return True
 
@@ -63,7 +66,7 @@ async def fill(port: int, count: int) -> None:
     async def run(connection: Connection, n: int) -> None:
         for i in range(n):
             status, _ = await connection.request(
-                "POST", "/api/v1/tickets", {"service": "AB"[i % 2]}
+                "POST", "/api/v1/tickets", {"service": "AB"[i % 2]}, KIOSK
             )
             assert status == 201
 
@@ -103,7 +106,7 @@ def timed_call_next(wrapped, per_call: list[float]):
 
 
 async def measure(args: argparse.Namespace) -> dict:
-    site = many_counters(make_site(), 8, ["A", "B"])
+    site = with_kiosk(many_counters(make_site(), 8, ["A", "B"]))
     server = Server(site).start()
     results: dict[str, dict] = {}
     try:

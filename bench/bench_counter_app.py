@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 import httpx
-from common import ROOT, Server, percentile, table
+from common import KIOSK_HEADERS, ROOT, Server, percentile, table, with_kiosk
 
 sys.path.insert(0, str(ROOT))
 from tests.factories import PASSWORD, make_site  # noqa: E402
@@ -101,7 +101,9 @@ def presses(url: str, count: int, pause: float) -> tuple[float, list[float], lis
 
     with httpx.Client(base_url=url) as http:
         for index in range(count):
-            http.post("/api/v1/tickets", json={"service": "AB"[index % 2]}).raise_for_status()
+            http.post(
+                "/api/v1/tickets", json={"service": "AB"[index % 2]}, headers=KIOSK_HEADERS
+            ).raise_for_status()
     app = CounterApp(Settings(server=url, counter=1))
     try:
         pump(app, lambda: app.page == "signin")
@@ -144,7 +146,9 @@ def api_alone(url: str, count: int) -> list[float]:
     """The same call-next + finish through httpx alone: the server's share of the latency."""
     with httpx.Client(base_url=url) as http:
         for index in range(count):
-            http.post("/api/v1/tickets", json={"service": "CD"[index % 2]}).raise_for_status()
+            http.post(
+                "/api/v1/tickets", json={"service": "CD"[index % 2]}, headers=KIOSK_HEADERS
+            ).raise_for_status()
         token = http.post(
             "/api/v1/auth/login", json={"username": "binh", "password": PASSWORD, "counter": 3}
         ).json()["token"]
@@ -165,7 +169,7 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=5)
     args = parser.parse_args()
     display = start_xvfb()
-    server = Server(make_site()).start()
+    server = Server(with_kiosk(make_site())).start()
     try:
         starts = cold_starts(server.url, args.starts)
         sign_in_ms, calls, finishes = presses(server.url, args.presses, 0.0)

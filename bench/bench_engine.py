@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import ROOT, table
+from common import KIOSK_HEADERS, ROOT, table, with_kiosk
 
 sys.path.insert(0, str(ROOT))
 from display_server.app import create_app  # noqa: E402
@@ -36,20 +36,24 @@ def main() -> None:
         {
             "LUOT_DATA_DIR": folder,
             "LUOT_DATABASE_URL": f"sqlite:///{(folder / 'luot.db').as_posix()}",
-            "LUOT_SITE": many_counters(make_site(), 8, ["A", "B"]),
+            "LUOT_SITE": with_kiosk(many_counters(make_site(), 8, ["A", "B"])),
             "LUOT_FEATURES": [],
         }
     )
     client = app.test_client()
     for i in range(args.waiting):
-        assert client.post("/api/v1/tickets", json={"service": "AB"[i % 2]}).status_code == 201
+        issued = client.post(
+            "/api/v1/tickets", json={"service": "AB"[i % 2]}, headers=KIOSK_HEADERS
+        )
+        assert issued.status_code == 201
     headers = {n: login(client, f"cb{n}", n) for n in range(1, 9)}
 
     def health() -> None:
         assert client.get("/api/v1/health").status_code == 200
 
     def issue() -> None:
-        assert client.post("/api/v1/tickets", json={"service": "A"}).status_code == 201
+        issued = client.post("/api/v1/tickets", json={"service": "A"}, headers=KIOSK_HEADERS)
+        assert issued.status_code == 201
 
     turn = iter(range(10**9))
 

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.printer.fakeprinter and tests.factories
 
 import httpx  # noqa: E402
+from common import KIOSK_HEADERS, KIOSK_KEY  # noqa: E402
 from escpos.printer import Dummy  # noqa: E402
 
 from printer import TicketContent, render_ticket_image, ticket_bytes, typeset  # noqa: E402
@@ -157,7 +158,14 @@ def bench_kiosk(requests: int, with_server: bool) -> None:
     fake = FakePrinter().start()
     site = make_site()
     site["printing"] = {"paper": "80mm"}
-    site["kiosks"] = [{"id": "k1", "name": "Sảnh", "printer": f"network://127.0.0.1:{fake.port}"}]
+    site["kiosks"] = [
+        {
+            "id": "k1",
+            "name": "Sảnh",
+            "printer": f"network://127.0.0.1:{fake.port}",
+            "key": KIOSK_KEY,  # only a paired kiosk's tickets print
+        }
+    ]
     print(
         f"\nKiosk POST /api/v1/tickets → cut at the printer ({requests} requests, ms)   p50     p99"
     )
@@ -168,7 +176,11 @@ def bench_kiosk(requests: int, with_server: bool) -> None:
             try:
                 with httpx.Client(base_url=server.url, timeout=10) as client:
                     took = latency(
-                        lambda body: client.post("/api/v1/tickets", json=body).status_code,
+                        lambda body: (
+                            client.post(
+                                "/api/v1/tickets", json=body, headers=KIOSK_HEADERS
+                            ).status_code
+                        ),
                         fake,
                         requests,
                     )
@@ -189,7 +201,11 @@ def bench_kiosk(requests: int, with_server: bool) -> None:
         )
         client = app.test_client()
         took = latency(
-            lambda body: client.post("/api/v1/tickets", json=body).status_code, fake, requests
+            lambda body: (
+                client.post("/api/v1/tickets", json=body, headers=KIOSK_HEADERS).status_code
+            ),
+            fake,
+            requests,
         )
         print(
             f"  Flask test client (in process)              {statistics.median(took):7.1f} "

@@ -112,7 +112,7 @@ async def make_calls(port: int, calls: int, pause: float) -> tuple[dict[str, flo
     sent: dict[str, float] = {}
     answered: list[float] = []
     for _ in range(calls):
-        status, _ = await officer.request("POST", "/api/v1/tickets", {"service": "A"})
+        status, _ = await officer.request("POST", "/api/v1/tickets", {"service": "A"}, auth)
         assert status == 201
         await asyncio.sleep(pause)  # let the waiting-count update after the issue pass
         began = time.monotonic()
