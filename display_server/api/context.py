@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from ..queue.clock import utc_now
 from ..queue.journal import last_view
 from ..queue.records import CounterRow, OfficeRow, TicketRow, find_office
 from ..queue.views import ticket_view, with_base_url
+from ..trust.clients import client_address
+from ..trust.settings import security_settings
 from .errors import ApiError
 
 MAX_TEXT = 500
@@ -215,8 +218,20 @@ def _idempotency_key() -> str | None:
 
 
 def _scope() -> str:
+    """Whose Idempotency-Keys these are: a replay answers only the caller that made the write.
+
+    A replayed answer can hold a ticket's secret token, so anonymous callers do not share one
+    scope: a kiosk is scoped by its device key, anyone else by their client address. Secrets
+    are kept as digests, never as given.
+    """
     raw = bearer_token()
-    return f"bearer:{raw[:16]}" if raw else "anonymous"
+    if raw:
+        return "bearer:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+    device = request.headers.get("X-Device-Key", "").strip()
+    if device:
+        return "device:" + hashlib.sha256(device.encode()).hexdigest()[:32]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return "address:" + client_address(request, security_settings(app).trusted_proxies)[:50]
 
 
 def write_action(

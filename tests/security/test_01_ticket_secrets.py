@@ -155,3 +155,32 @@ def test_the_event_stream_carries_no_secret(live_server: Callable[..., LiveServe
         officer.close()
         for reader in readers:
             reader.close()
+
+
+def test_a_replayed_answer_goes_only_to_the_caller_that_made_the_write(client: FlaskClient) -> None:
+    """An Idempotency-Key replay carries the ticket's token: another client must not get it."""
+    key = {"Idempotency-Key": "kiosk-tap-0001"}
+    first = client.post(
+        "/api/v1/tickets",
+        json={"service": "A"},
+        headers=key,
+        environ_base={"REMOTE_ADDR": "192.0.2.10"},
+    )
+    assert first.status_code == 201
+    again = client.post(
+        "/api/v1/tickets",
+        json={"service": "A"},
+        headers=key,
+        environ_base={"REMOTE_ADDR": "192.0.2.10"},
+    )
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_json()["token"] == first.get_json()["token"]
+    other = client.post(
+        "/api/v1/tickets",
+        json={"service": "A"},
+        headers=key,
+        environ_base={"REMOTE_ADDR": "192.0.2.99"},
+    )
+    assert other.status_code == 201
+    assert other.headers.get("Idempotent-Replayed") is None
+    assert other.get_json()["token"] != first.get_json()["token"]
