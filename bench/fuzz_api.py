@@ -29,7 +29,7 @@ CASES_LINE = re.compile(r"(\d+) generated")
 def fuzz_site() -> dict[str, object]:
     """The tests' site, with room for a fuzzer's many anonymous tickets."""
     site = make_site()
-    site["security"] = {"anonymous_tickets_per_minute": 1000}
+    site["security"] = {"anonymous_tickets_per_minute": 1000, "anonymous_tickets_per_day": 100_000}
     return site
 
 

@@ -26,7 +26,7 @@ BASE_SITE: dict[str, Any] = {
     },
     # Tests issue many tickets from one address on a clock that stands still; the default
     # (3 a minute) is tested in tests/security/test_02_devices.py.
-    "security": {"anonymous_tickets_per_minute": 1000},
+    "security": {"anonymous_tickets_per_minute": 1000, "anonymous_tickets_per_day": 100_000},
     "services": [
         {"code": "A", "name": "Hộ tịch", "name_en": "Civil status", "target_wait_minutes": 20},
         {

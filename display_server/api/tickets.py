@@ -15,7 +15,7 @@ from ..queue.lookups import get_ticket, get_ticket_by_token
 from ..queue.views import audience_view, ticket_view
 from ..trust.clients import client_address
 from ..trust.device_requests import request_device
-from ..trust.issuing import TooManyTickets, anonymous_limit, issuing_kiosk, spend_anonymous_ticket
+from ..trust.issuing import TooManyTickets, anonymous_limits, issuing_kiosk, spend_anonymous_ticket
 from ..trust.settings import security_settings
 from . import bp
 from .context import (
@@ -46,8 +46,10 @@ def _admit(session: Any, named_kiosk: str | None, moment: datetime) -> str | Non
         return None
     security = security_settings(current_app._get_current_object())  # type: ignore[attr-defined]
     address = client_address(request, security.trusted_proxies)
-    limit = anonymous_limit(security.anonymous_tickets_per_minute)
-    spend_anonymous_ticket(session, limit, address, moment)
+    limits = anonymous_limits(
+        security.anonymous_tickets_per_minute, security.anonymous_tickets_per_day
+    )
+    spend_anonymous_ticket(session, limits, address, moment)
     return None
 
 

@@ -1,6 +1,6 @@
 """Who may issue a ticket: a paired kiosk and signed-in staff without limits; anyone else (the
-phone page, an unpaired kiosk, any program) a few tickets a minute per client address, so one
-client can never use up a service's day.
+phone page, an unpaired kiosk, any program) a few tickets a minute and a handful a day per
+client address, so one client can never use up a service's day.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from .throttle import Limit
 
 ANONYMOUS_BUCKET = "anonymous_ticket"
 ANONYMOUS_WINDOW = timedelta(minutes=1)
+ANONYMOUS_DAY_BUCKET = "anonymous_ticket_day"
+ANONYMOUS_DAY_WINDOW = timedelta(days=1)
 
 
 class TooManyTickets(Exception):
@@ -27,9 +29,12 @@ class TooManyTickets(Exception):
         self.retry_after = retry_after
 
 
-def anonymous_limit(per_minute: int) -> Limit:
-    """The allowance of one anonymous client address."""
-    return Limit(ANONYMOUS_BUCKET, per_minute, ANONYMOUS_WINDOW)
+def anonymous_limits(per_minute: int, per_day: int) -> tuple[Limit, ...]:
+    """The allowances of one anonymous client address: a burst cap and a day's cap."""
+    return (
+        Limit(ANONYMOUS_BUCKET, per_minute, ANONYMOUS_WINDOW),
+        Limit(ANONYMOUS_DAY_BUCKET, per_day, ANONYMOUS_DAY_WINDOW),
+    )
 
 
 def issuing_kiosk(device: Device, named: str | None) -> str:
@@ -54,9 +59,13 @@ def _one_at_a_time(session: Session, bucket: str, key: str) -> None:
     session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": lock})
 
 
-def spend_anonymous_ticket(session: Session, limit: Limit, address: str, now: datetime) -> None:
+def spend_anonymous_ticket(
+    session: Session, limits: tuple[Limit, ...], address: str, now: datetime
+) -> None:
     """Count one ticket for `address` in this transaction, or raise TooManyTickets."""
-    _one_at_a_time(session, limit.bucket, address)
-    if limit.exceeded(session, address, now):
-        raise TooManyTickets(limit.retry_after(session, address, now))
-    limit.record(session, address, now)
+    _one_at_a_time(session, ANONYMOUS_BUCKET, address)
+    waits = [limit.retry_after(session, address, now) for limit in limits]
+    if any(waits):
+        raise TooManyTickets(max(waits))
+    for limit in limits:
+        limit.record(session, address, now)

@@ -26,6 +26,7 @@ class SecuritySettings:
     signin_failures_per_user: int = 5
     signin_failures_per_address: int = 20
     signin_window_minutes: int = 5
+    anonymous_tickets_per_day: int = 10
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -49,6 +50,7 @@ class SecuritySettings:
             ("signin_failures_per_user", 1, 100),
             ("signin_failures_per_address", 1, 1000),
             ("signin_window_minutes", 1, 24 * 60),
+            ("anonymous_tickets_per_day", 1, 100_000),
         ):
             if name in table:
                 value = table.pop(name)

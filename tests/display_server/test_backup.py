@@ -41,7 +41,7 @@ def luot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 def busy_site() -> dict[str, Any]:
     """The test site, with room for a kiosk's burst of anonymous tickets."""
     site = make_site()
-    site["security"] = {"anonymous_tickets_per_minute": 1000}
+    site["security"] = {"anonymous_tickets_per_minute": 1000, "anonymous_tickets_per_day": 100_000}
     return site
 
 

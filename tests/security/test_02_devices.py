@@ -114,6 +114,23 @@ def test_one_address_cannot_use_up_a_services_day(
     assert take(client).status_code == 201
 
 
+def test_a_patient_client_gets_a_handful_a_day_not_the_services_day(
+    make_app: Callable[..., Flask], clock: FakeClock, database: str | None
+) -> None:
+    """Three a minute alone would let one address take 180 numbers an hour."""
+    app = make_app(site=guarded_site(anonymous_tickets_per_day=10), database=database, clock=clock)
+    client = from_address(app, "10.0.0.66")
+    codes = []
+    for _ in range(10):  # ten minutes, three tries a minute
+        codes += [take(client).status_code for _ in range(3)]
+        clock.advance(seconds=61)
+    assert codes.count(201) == 10 and waiting(client) == 10
+    refused = take(client)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 60
+    clock.advance(hours=24)
+    assert take(client).status_code == 201
+
+
 def test_forwarded_for_counts_only_from_a_trusted_proxy(
     make_app: Callable[..., Flask], clock: FakeClock
 ) -> None:

@@ -36,6 +36,7 @@ def flood_site() -> dict[str, Any]:
         "signin_failures_per_user": 100,
         "signin_failures_per_address": 1000,
         "anonymous_tickets_per_minute": 1000,
+        "anonymous_tickets_per_day": 100_000,
     }
     return site
 

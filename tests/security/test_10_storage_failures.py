@@ -47,7 +47,7 @@ FILL_LIMIT = 400  # tickets at most before the database is full
 def storage_site() -> dict[str, Any]:
     """The screens' test site, with room for the many tickets a test issues in a minute."""
     site = screens_site()
-    site["security"] = {"anonymous_tickets_per_minute": 1000}
+    site["security"] = {"anonymous_tickets_per_minute": 1000, "anonymous_tickets_per_day": 100_000}
     return site
 
 
