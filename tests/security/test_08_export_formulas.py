@@ -32,7 +32,8 @@ def hostile_site() -> dict[str, Any]:
     """The test site with services, officers and the office named like formulas."""
     site = make_site(name=OFFICE)
     site["voice"] = {"play_on_server": False, "repeat": 1}
-    site["security"] = {"anonymous_tickets_per_minute": 1000, "anonymous_tickets_per_day": 100_000}  # one client issues them all
+    # One client issues them all.
+    site["security"] = {"anonymous_tickets_per_minute": 1000, "anonymous_tickets_per_day": 100_000}
     for service in site["services"]:
         service["name"] = HOSTILE[service["code"]]
     for officer in site["officers"]:
