@@ -33,7 +33,9 @@ def fuzz_site() -> dict[str, object]:
     return site
 
 
-def run_pass(url: str, name: str, extra: list[str], args: argparse.Namespace) -> dict[str, object]:
+def run_pass(
+    url: str, name: str, extra: list[str], args: argparse.Namespace, folder: Path
+) -> dict[str, object]:
     """One `st run`; returns its counts and keeps its output in the server's folder."""
     st = shutil.which("st", path=str(Path(sys.executable).parent)) or "st"
     command = [
@@ -52,7 +54,8 @@ def run_pass(url: str, name: str, extra: list[str], args: argparse.Namespace) ->
         "off",
         *extra,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout)
+    # schemathesis keeps a cache folder where it runs: the server's scratch folder, not the tree.
+    done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout, cwd=folder)
     output = done.stdout + done.stderr
     failures = {code: (label, int(n)) for code, label, n in FAILURE_LINE.findall(output)}
     cases = CASES_LINE.search(output)
@@ -95,8 +98,9 @@ def main() -> int:
                     "/api/v1/auth/logout",
                 ],
                 args,
+                server.dir,
             ),
-            run_pass(server.url, "anonymous", [], args),
+            run_pass(server.url, "anonymous", [], args, server.dir),
         ]
     finally:
         server.stop()
