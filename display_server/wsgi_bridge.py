@@ -3,9 +3,8 @@
 The request body is read on the event loop (it is small: the app caps it), the WSGI call runs
 on a worker thread, and an ordinary response crosses back to the loop once, whole. Responses
 larger than `BUFFER_BYTES` (exports, audio) are streamed chunk by chunk instead. a2wsgi, which
-this replaces, passes every message through queues between the two sides; on a 2-core machine
-that cost more per request than Flask itself: a trivial WSGI app answered 1,245 requests/s
-at 8 clients through a2wsgi and 5,346 through this bridge on the same 2-core machine.
+this replaces, passes every message through queues between the two sides, which on a 2-core
+machine cost more per request than Flask itself (bench/bench_api.py measures the server).
 """
 
 from __future__ import annotations
