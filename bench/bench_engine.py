@@ -60,7 +60,9 @@ def main() -> None:
     def counter_action() -> None:
         counter = next(turn) % 8 + 1
         for action in ("call-next", "finish"):
-            response = client.post(f"/api/v1/counters/{counter}/{action}", headers=headers[counter])
+            response = client.post(
+                f"/api/v1/counters/{counter}/{action}", json={}, headers=headers[counter]
+            )
             assert response.status_code == 200, response.get_json()
 
     cases: list[tuple[str, Callable[[], None], int]] = [

@@ -8,9 +8,7 @@ PostgreSQL the next ticket is claimed with FOR UPDATE SKIP LOCKED and the counte
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import bindparam, or_
 from sqlalchemy.orm import Session
 
 from ..events import (
@@ -34,8 +32,8 @@ from .clock import utc_now
 from .errors import Conflict, InvalidInput
 from .estimates import forget_average
 from .journal import log_change
+from .next_ticket import next_ticket
 from .records import (
-    TICKET,
     CounterRow,
     OfficeLike,
     OfficerLike,
@@ -44,10 +42,7 @@ from .records import (
     current_ticket,
     find_counter,
     find_service,
-    first_ticket,
-    is_postgres,
     load_ticket,
-    select_tickets,
     set_counter,
     set_step,
     set_ticket,
@@ -98,59 +93,6 @@ def _require_current(session: Session, counter: CounterRow, *statuses: str) -> T
             status=ticket.status,
         )
     return ticket
-
-
-PRIORITY_CLASSES = [p.value for p in Priority if p is not Priority.NONE]
-
-
-def _next_statement(priority: bool, *, lock: bool) -> Any:
-    stmt = (
-        select_tickets()
-        .where(
-            TICKET.c.office_id == bindparam("office_id"),
-            TICKET.c.service_id == bindparam("service_id"),
-            TICKET.c.status == TicketStatus.WAITING.value,
-            TICKET.c.priority.in_(PRIORITY_CLASSES)
-            if priority
-            else TICKET.c.priority == Priority.NONE.value,
-            or_(
-                TICKET.c.target_counter_id.is_(None),
-                TICKET.c.target_counter_id == bindparam("counter_id"),
-            ),
-        )
-        # Whatever day a ticket was issued on, it stays in line until served or closed: one
-        # left over from an earlier day has waited longest, so it comes before today's.
-        .order_by(TICKET.c.local_day, TICKET.c.front.desc(), TICKET.c.queued_at, TICKET.c.id)
-        .limit(1)
-    )
-    # PostgreSQL: claim the row, passing by rows another process is claiming right now.
-    return stmt.with_for_update(skip_locked=True) if lock else stmt
-
-
-# (priority class?, lock?) → the statement finding the next ticket of one service.
-_NEXT = {(p, lock): _next_statement(p, lock=lock) for p in (True, False) for lock in (True, False)}
-
-
-def _next_candidate(
-    session: Session, office: OfficeLike, counter: CounterRow, priority_first: bool
-) -> TicketRow | None:
-    """The next ticket in calling order: priority class, service rank, day, front, queue time.
-
-    One small query per (class, service), each an index seek (ix_ticket_next), instead of
-    sorting the whole waiting room on every call.
-    """
-    lock = is_postgres(session)
-    for priority in [True, False] if priority_first else [False, True]:
-        for service_id in counter.service_ids:
-            parameters = {
-                "office_id": office.id,
-                "service_id": service_id,
-                "counter_id": counter.id,
-            }
-            ticket = first_ticket(session, _NEXT[priority, lock], parameters)
-            if ticket is not None:
-                return ticket
-    return None
 
 
 def _call(
@@ -207,7 +149,7 @@ def call_next(
         priority_first = counter.normal_since_priority >= max(1, office.priority_ratio)
     else:
         priority_first = True
-    ticket = _next_candidate(session, office, counter, priority_first)
+    ticket = next_ticket(session, office, counter, priority_first)
     if ticket is None:
         raise Conflict(
             "queue_empty",
