@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..models import Counter
+from ..queue.statements import first
 from .models import DeviceKey
 
 KIOSK = "kiosk"
@@ -111,18 +112,24 @@ def site_devices(site: Mapping[str, Any]) -> list[SiteDevice]:
     return found
 
 
+_DEVICE_KEY: Table = DeviceKey.__table__  # type: ignore[assignment]
+# Built once: every kiosk ticket reads it, and building a select costs more than running it.
+_RESOLVE = select(
+    _DEVICE_KEY.c.kind, _DEVICE_KEY.c.name, _DEVICE_KEY.c.counter_id, _DEVICE_KEY.c.revoked_at
+).where(_DEVICE_KEY.c.key_hash == bindparam("digest"))
+
+
 def resolve_device(session: Session, raw: str) -> Device | None:
     """The device of a live key, or None when the key is unknown or revoked."""
     if not raw or len(raw) > MAX_KEY:
         return None
-    row = session.execute(
-        select(DeviceKey.kind, DeviceKey.name, DeviceKey.counter_id, DeviceKey.revoked_at).where(
-            DeviceKey.key_hash == key_digest(raw)
-        )
-    ).first()
-    if row is None or row.revoked_at is not None:
+    row = first(session, _RESOLVE, {"digest": key_digest(raw)})
+    if row is None:
         return None
-    return Device(row.kind, row.name, row.counter_id)
+    kind, name, counter_id, revoked_at = row
+    if revoked_at is not None:
+        return None
+    return Device(kind, name, counter_id)
 
 
 def _same_device(kind: str, name: str, counter_id: int | None) -> Any:
