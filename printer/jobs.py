@@ -76,6 +76,9 @@ class PrintJob:
             self.last_error = error
         if state is JobState.PRINTED:
             self.printed_at = datetime.now(UTC)
+
+    def _release(self) -> None:
+        """Wake the waiters (after the journal recorded the outcome, so they can read it)."""
         self._settled.set()
 
     def __repr__(self) -> str:

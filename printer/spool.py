@@ -119,6 +119,7 @@ class PrintSpool:
             job._settle(JobState.FAILED, "cancelled")
         log.info("print job %s on %s cancelled", key, self.url)
         self._tell_journal("settled", job)
+        job._release()
         return True
 
     def job(self, key: str) -> PrintJob | None:
@@ -152,6 +153,8 @@ class PrintSpool:
     def close(self, timeout: float = 5.0) -> None:
         """Stop the worker after the job in hand; jobs still pending are logged and dropped."""
         with self._lock:
+            if self._stopping:
+                return  # closed before (an app's finaliser may close it again at exit)
             self._stopping = True
             self._lock.notify_all()
         self._thread.join(timeout)
@@ -276,6 +279,7 @@ class PrintSpool:
             self._current = None
             job._settle(state)
         self._tell_journal("settled", job)
+        job._release()
 
     def _tell_journal(self, event: Literal["sending", "settled"], job: PrintJob) -> None:
         """Report to the journal; its failure is logged, never the spool's."""

@@ -1,0 +1,48 @@
+"""print job
+
+The print spool's jobs, kept in the database so a restart prints what was pending.
+
+Revision ID: 5e81c0a7d2f4
+Revises: 1d35e23cd57f
+Create Date: 2026-12-12 09:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from display_server.models import UTCDateTime
+
+revision = "5e81c0a7d2f4"
+down_revision = "1d35e23cd57f"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "print_job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("office_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(120), nullable=False),
+        sa.Column("kiosk", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        sa.Column("reprint", sa.Boolean(), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("sent", sa.Boolean(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("settled_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["office_id"], ["office.id"]),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    op.create_index("ix_print_job_state_kiosk", "print_job", ["state", "kiosk", "id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_print_job_state_kiosk", table_name="print_job")
+    op.drop_table("print_job")
