@@ -104,7 +104,7 @@ export function startClock(root) {
 export const KINDS = [
   "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
   "ticket.no_show", "ticket.transferred", "ticket.cancelled", "counter.state",
-  "settings.changed", "announcement.ready", "rating.recorded", "queue.waiting",
+  "settings.changed", "announcement.ready", "rating.recorded", "queue.waiting", "print.settled",
 ];
 
 /**
