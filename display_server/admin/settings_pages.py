@@ -10,6 +10,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..kiosk_list import kiosk_entries
 from ..models import AuditLog, Officer
 from ..queue.lookups import get_office
 from ..settings import save_section, section
@@ -92,17 +93,8 @@ def section_saved(name: str) -> dict[str, Any]:
 
 
 def current_kiosks() -> list[dict[str, Any]]:
-    """The kiosk list in force: administration's, else the site file's [[kiosks]]."""
-    saved = section_saved(KIOSKS_KEY).get("items")
-    if isinstance(saved, list):
-        return saved
-    site = current_app.config.get("LUOT_SITE") or {}
-    # A kiosk's key stays in the site file: never in a form, a saved list or the audit log.
-    return [
-        {part: value for part, value in k.items() if part != "key"}
-        for k in site.get("kiosks", [])
-        if isinstance(k, Mapping)
-    ]
+    """The kiosk list in force: administration's, else the site file's [[kiosks]] (no keys)."""
+    return kiosk_entries(_app())
 
 
 @bp.route("/kiosks", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from .. import __version__
 from ..api.context import get_db
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from ..kiosk_list import kiosk_pages
 from ..models import Counter, Service
 from ..queue.errors import NotFound
 from ..queue.lookups import get_counter, get_office, get_ticket_by_token
@@ -247,6 +248,7 @@ def index() -> tuple[str, int]:
         config={},
         counters=counter_rows,
         services=service_rows,
+        kiosks=kiosk_pages(current_app._get_current_object()),  # type: ignore[attr-defined]
         base=request.host_url.rstrip("/"),
     )
 
