@@ -32,6 +32,7 @@ FEATURES: list[str] = [
     "display_server.admin",
     "display_server.backup.serve",
     "display_server.downloads",
+    "display_server.presence",
 ]
 
 TicketIssuedHook = Callable[[Flask, dict[str, Any], dict[str, Any]], dict[str, Any] | None]

@@ -135,6 +135,11 @@ SCHEMAS: dict[str, Any] = {
             "name": {"type": "string"},
             "state": {"enum": ["closed", "open", "paused"]},
             "pause_reason": NULLABLE_STR,
+            "silent": {
+                "type": "boolean",
+                "description": "open or paused, but its officer's app has not been heard from "
+                "for [presence] silent_after_seconds: it calls nobody",
+            },
             "services": {"type": "array", "items": {"type": "string"}},
             "officer": _ref("OfficerRef"),
             "current_ticket": {

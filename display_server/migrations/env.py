@@ -5,7 +5,6 @@ from __future__ import annotations
 from alembic import context
 
 from display_server.models import Base
-from display_server.printing import models as printing_models  # noqa: F401  (its table)
 from display_server.trust import models as trust_models  # noqa: F401  (its tables)
 
 connection = context.config.attributes["connection"]

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from printer import PrintJob
 
 from ..db import Database, record_event
+from ..models import PrintJobRecord
 from ..queue.clock import utc_now
 from ..queue.slips import slip_still_wanted
-from .models import PrintJobRecord
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from display_server.cli import main as luot
+from display_server.models import PrintJobRecord
 from display_server.printing import EXTENSION_KEY, PrintingExtension
-from display_server.printing.models import PrintJobRecord
 from tests.factories import login
 from tests.printer.fakeprinter import FakePrinter
 from tests.printer.samples import FAST

@@ -153,6 +153,20 @@ function setPrintStatus(print) {
     : t("Số thứ tự của quý khách");
 }
 
+// No estimate means no counter of the service is open: promise nothing, least of all "now".
+function aheadText(ticket) {
+  const ahead = ticket.ahead || 0;
+  const minutes = ticket.estimated_wait_minutes;
+  if (minutes === null || minutes === undefined) {
+    return ahead
+      ? t("{n} người chờ trước quý khách · chưa có quầy nào đang mở", { n: ahead })
+      : t("Chưa có quầy nào đang mở cho dịch vụ này");
+  }
+  return ahead
+    ? t("{n} người chờ trước quý khách · khoảng {m} phút", { n: ahead, m: minutes })
+    : t("Quý khách sẽ được mời ngay");
+}
+
 function showTicket(ticket) {
   document.getElementById("result-number").textContent = ticket.number;
   document.getElementById("result-service").textContent = serviceName({
@@ -162,10 +176,7 @@ function showTicket(ticket) {
   priorityNode.hidden = ticket.priority === "none";
   const chosen = document.querySelector(`[data-priority="${ticket.priority}"]`);
   priorityNode.textContent = chosen ? `${t("Ưu tiên")}: ${chosen.textContent}` : "";
-  const ahead = ticket.ahead || 0;
-  document.getElementById("result-ahead").textContent = ahead
-    ? t("{n} người chờ trước quý khách · khoảng {m} phút", { n: ahead, m: ticket.estimated_wait_minutes || 0 })
-    : t("Quý khách sẽ được mời ngay");
+  document.getElementById("result-ahead").textContent = aheadText(ticket);
   setPrintStatus(ticket.print);
   printJob = (ticket.print && ticket.print.status === "pending" && ticket.print.job) || null;
   const qr = document.getElementById("result-qr");

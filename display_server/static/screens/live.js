@@ -105,6 +105,7 @@ export const KINDS = [
   "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
   "ticket.no_show", "ticket.transferred", "ticket.cancelled", "counter.state",
   "settings.changed", "announcement.ready", "rating.recorded", "queue.waiting", "print.settled",
+  "counter.presence",
 ];
 
 /**
@@ -254,6 +255,7 @@ export class QueueState {
     this.services = new Map(queue.services.map((s) => [s.code, { ...s }]));
     this.counters = new Map(queue.counters.map((c) => [c.number, {
       number: c.number, name: c.name, state: c.state, pause_reason: c.pause_reason,
+      silent: Boolean(c.silent),
       services: c.services || [], officer: c.officer, current: ticketSummary(c.current_ticket),
     }]));
     this.recent = queue.recent_calls.map((call) => ({ ...call }));
@@ -276,6 +278,8 @@ export class QueueState {
         number: data.counter.number, name: data.counter.name, state: data.counter.state,
         pause_reason: data.counter.pause_reason, officer: data.counter.officer,
         services: data.counter.services || (known ? known.services : []),
+        silent: data.counter.silent !== undefined ? Boolean(data.counter.silent)
+          : Boolean(known && known.silent && data.counter.state !== "closed"),
       };
       if (known) Object.assign(known, update);
       else this.counters.set(update.number, { ...update, current: null });

@@ -58,6 +58,8 @@ def test_the_kiosk_says_the_slip_did_not_print_then_that_it_did(
         assert page.inner_text("#result-label") == "Xin ghi nhớ số thứ tự của quý khách"
         assert page.is_visible("#result-print-later")
         assert "Đang in" not in page.inner_text("#result")
+        # No counter is open yet: no "you will be called right away".
+        assert page.inner_text("#result-ahead") == "Chưa có quầy nào đang mở cho dịch vụ này"
         page.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
         page.wait_for_timeout(300)  # fonts and the last paint
         page.screenshot(path=str(SCREENSHOTS / "kiosk-not-printed.png"))

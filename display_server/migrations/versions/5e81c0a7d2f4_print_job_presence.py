@@ -1,6 +1,7 @@
-"""print job
+"""print job, counter presence
 
-The print spool's jobs, kept in the database so a restart prints what was pending.
+The print spool's jobs, kept in the database so a restart prints what was pending; when each
+counter's app was last heard from, and since when a counter has been silent.
 
 Revision ID: 5e81c0a7d2f4
 Revises: 1d35e23cd57f
@@ -41,8 +42,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("key"),
     )
     op.create_index("ix_print_job_state_kiosk", "print_job", ["state", "kiosk", "id"])
+    op.create_table(
+        "counter_presence",
+        sa.Column("counter_id", sa.Integer(), nullable=False),
+        sa.Column("seen_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["counter_id"], ["counter.id"]),
+        sa.PrimaryKeyConstraint("counter_id"),
+    )
+    with op.batch_alter_table("counter") as batch:
+        batch.add_column(sa.Column("silent_since", UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("counter") as batch:
+        batch.drop_column("silent_since")
+    op.drop_table("counter_presence")
     op.drop_index("ix_print_job_state_kiosk", table_name="print_job")
     op.drop_table("print_job")
