@@ -27,7 +27,7 @@ from printer.apology import apology_bytes
 
 from ..db import Database
 from ..i18n import translate
-from ..queue.clock import utc_now
+from ..queue.clock import HasTimezone, local_time, utc_now
 from ..site import SiteError
 from . import journal
 from .settings import Kiosk, PrintingSettings
@@ -278,9 +278,17 @@ class PrintingExtension:
             log.info("%d print job(s) left from the last run are queued again", resumed)
         return resumed
 
-    def printers(self) -> list[dict[str, Any]]:
-        """Every kiosk printer with its state, last error, pending jobs and last print."""
+    def printers(self, zone: HasTimezone | None = None) -> list[dict[str, Any]]:
+        """Every kiosk printer with its state, last error, pending jobs and last print (times
+        in `zone`'s time: the office, as every time the API gives)."""
         self.refresh()
+
+        def _iso(at: datetime | None) -> str | None:
+            if at is None:
+                return None
+            local = local_time(zone, at) if zone is not None else at
+            return local.isoformat(timespec="seconds")
+
         rows = []
         for kiosk in self.kiosks.values():
             if kiosk.printer is None:
@@ -318,6 +326,3 @@ def _failed(block: dict[str, Any], lang: str, why: str, **params: Any) -> dict[s
     """Mark the print block failed, with the reason in the caller's language."""
     return block | {"status": "failed", "message": translate(MESSAGES[why], lang, **params)}
 
-
-def _iso(at: datetime | None) -> str | None:
-    return at.isoformat(timespec="seconds") if at else None

@@ -66,7 +66,9 @@ def on_ticket_issued(app: Flask, body: dict[str, Any], ticket: dict[str, Any]) -
 @blueprint.get("/printers")
 def list_printers() -> Response:
     """Each kiosk printer: kiosk, url, state, last error, pending jobs, last print time."""
-    return jsonify({"printers": extension_of(current_app).printers()})
+    with get_db().read_session() as session:
+        the_office = office(session)
+    return jsonify({"printers": extension_of(current_app).printers(the_office)})
 
 
 @blueprint.post("/tickets/<int:ticket_id>/print")

@@ -162,12 +162,13 @@ def _counter_page(number: int, template: str, page: str, title: str) -> tuple[st
             name = get_counter(session, get_office(session), number).name
     except NotFound:
         return _missing("Không có quầy số này.")
+    shown = strings.counter_title(number, name, page_language())
     return render_screen(
         template,
         page=page,
         title=title,
-        config={"counter": number, "counter_name": name},
-        counter_name=name,
+        config={"counter": number, "counter_name": shown},
+        counter_name=shown,
     )
 
 
@@ -239,7 +240,9 @@ def index() -> tuple[str, int]:
         services = session.scalars(
             select(Service).where(Service.office_id == office.id).order_by(Service.sort_order)
         ).all()
-        counter_rows = [(c.number, c.name) for c in counters]
+        counter_rows = [
+            (c.number, strings.counter_title(c.number, c.name, page_language())) for c in counters
+        ]
         service_rows = [(s.code, s.name) for s in services]
     return render_screen(
         "screens/index.html",

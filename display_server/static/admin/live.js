@@ -82,6 +82,11 @@
     }));
   }
 
+  // A plain "Quầy 3" reads "Counter 3" on the English page; a name of its own stays.
+  function counterName(c) {
+    return /^Quầy\s*\d+$/i.test(c.name || "") ? text.counter.replace("{number}", c.number) : c.name;
+  }
+
   function drawCounters(counters) {
     var box = document.getElementById("counters");
     box.replaceChildren.apply(box, counters.map(function (c) {
@@ -92,7 +97,7 @@
       var silent = c.silent && c.state !== "closed";
       var label = silent ? text.silent : (text[c.state] || c.state);
       return el("article", {"class": "counter " + c.state + (silent ? " silent" : "")}, [
-        el("header", {}, [el("strong", {text: c.name}), el("span", {"class": "state " + (silent ? "silent" : c.state), text: label})]),
+        el("header", {}, [el("strong", {text: counterName(c)}), el("span", {"class": "state " + (silent ? "silent" : c.state), text: label})]),
         el("p", {"class": "officer", text: c.officer ? c.officer.full_name : text.no_officer}),
         el("p", {"class": "doing", text: c.state === "paused" && c.pause_reason ? c.pause_reason : doing}),
         el("p", {"class": "services", text: c.services.join(" → ")})
@@ -136,7 +141,7 @@
     box.hidden = !alerts.length;
     box.replaceChildren.apply(box, alerts.map(function (a) {
       var words = (a.kind === "silent" ? text.alert_silent : text.alert_closed)
-        .replace("{counter}", a.name).replace("{time}", clock(a.since));
+        .replace("{counter}", counterName({name: a.name, number: a.counter})).replace("{time}", clock(a.since));
       return el("p", {"class": "alert " + a.kind, role: "alert", text: words});
     }));
   }

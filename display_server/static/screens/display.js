@@ -2,7 +2,8 @@
 // recent calls, the waiting count per service, the clock and the notice; optional sound.
 
 import {
-  LiveStream, QueueState, config, el, fitContent, formatClock, serviceName, startClock, t,
+  LiveStream, QueueState, config, counterTitle, el, fitContent, formatClock, serviceName,
+  startClock, t,
 } from "./live.js";
 import { SoundQueue } from "./sound.js";
 
@@ -57,7 +58,7 @@ function shownServices() {
 }
 
 function counterLabel(call) {
-  return call.counter_name || t("Quầy {number}", { number: call.counter });
+  return counterTitle(call.counter, call.counter_name);
 }
 
 function statusText(counter) {
@@ -105,7 +106,7 @@ function renderCounters(flashCounter) {
     if (flashCounter === counter.number) classes.push("flash");
     return el("div", { class: classes.join(" "), "data-counter": counter.number }, [
       el("div", { class: "counter-inner" }, [
-        el("div", { class: "counter-name", text: counter.name }),
+        el("div", { class: "counter-name", text: counterTitle(counter.number, counter.name) }),
         el("div", { class: "counter-number", text: current && counter.state !== "closed" ? current.number : "—" }),
         el("div", { class: "counter-status", text: statusText(counter) }),
       ]),

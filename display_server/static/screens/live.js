@@ -56,6 +56,12 @@ export function serviceName(service) {
   return service.name || service.service_name || service.code || "";
 }
 
+/** A counter's name for this page: a plain "Quầy 3" reads "Counter 3" on an English page. */
+export function counterTitle(number, name) {
+  const plain = !name || /^Quầy\s*\d+$/i.test(String(name).trim());
+  return plain ? t("Quầy {number}", { number }) : name;
+}
+
 // --- the server's clock (a TV's own clock is often wrong) ---------------------------------
 
 let clockOffset = 0;

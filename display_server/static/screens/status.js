@@ -2,7 +2,8 @@
 // an alert (sound and vibration where allowed) when called, and the rating once served.
 
 import {
-  LiveStream, QueueState, api, config, el, formatClock, serverNow, serviceName, t, toneOf,
+  LiveStream, QueueState, api, config, counterTitle, el, formatClock, serverNow, serviceName, t,
+  toneOf,
 } from "./live.js";
 import { SoundQueue } from "./sound.js";
 
@@ -39,7 +40,7 @@ function formatDay(day) {
 }
 
 function counterName(number, name) {
-  return name || t("Quầy {number}", { number });
+  return counterTitle(number, name);
 }
 
 function render() {
