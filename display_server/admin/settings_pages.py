@@ -13,8 +13,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..kiosk_list import kiosk_entries
 from ..models import AuditLog, Officer
 from ..queue.lookups import get_office
+from ..queue.views import iso
 from ..settings import save_section, section
 from .audit import record
+from .audit_words import action_words, detail_lines
 from .blueprint import actor, app_extension, bp, db, now, page
 from .formpage import form_page
 from .forms import FormInvalid
@@ -182,8 +184,6 @@ def audit() -> str:
                 select(AuditLog.action).where(AuditLog.office_id == office_id).distinct()
             )
         )
-        from ..queue.views import iso
-
         office_row = get_office(session)
         entries = [
             {
@@ -191,8 +191,9 @@ def audit() -> str:
                 "who": name or "—",
                 "username": username,
                 "action": entry.action,
+                "action_words": action_words(entry.action),
                 "target": entry.target,
-                "detail": entry.detail,
+                "lines": detail_lines(entry.action, entry.target, entry.detail or {}),
             }
             for entry, name, username in rows
         ]
@@ -204,5 +205,6 @@ def audit() -> str:
         pages=max(1, -(-total // AUDIT_PAGE)),
         action=action,
         actions=actions,
+        action_words=action_words,
         total=total,
     )
