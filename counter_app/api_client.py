@@ -86,9 +86,7 @@ class ApiClient:
             try:
                 # Writes are always JSON, even empty ones: the server refuses any other body.
                 payload = body if body is not None or method == "GET" else {}
-                response = self._http.request(
-                    method, path, json=payload, headers=self.headers(key)
-                )
+                response = self._http.request(method, path, json=payload, headers=self.headers(key))
             except retry_on as exc:
                 last = exc
                 log.info("%s %s failed (%s), attempt %d", method, path, exc, attempt + 1)

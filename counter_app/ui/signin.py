@@ -100,6 +100,13 @@ class SetupPage(_Card):
             return
         self._on_submit(self.server_entry.get(), self.counter_entry.get())
 
+    def refuse(self, message: str, *, wrong_password: bool) -> None:
+        """Show why signing in failed; a refused password is cleared, ready to type again."""
+        if wrong_password:
+            _set_entry(self.password_entry, "")
+            self.password_entry.focus_set()
+        self.show_error(message, 7)
+
     def set_waiting(self, waiting: bool) -> None:
         """Grey the button while the server is being checked."""
         self.button.configure(state="disabled" if waiting else "normal")
@@ -170,6 +177,13 @@ class SignInPage(_Card):
             self.show_error(_("Hãy nhập tên đăng nhập và mật khẩu."), 7)
             return
         self._on_submit(username, password)
+
+    def refuse(self, message: str, *, wrong_password: bool) -> None:
+        """Show why signing in failed; a refused password is cleared, ready to type again."""
+        if wrong_password:
+            _set_entry(self.password_entry, "")
+            self.password_entry.focus_set()
+        self.show_error(message, 7)
 
     def set_waiting(self, waiting: bool) -> None:
         """Grey the button while the server answers."""
