@@ -60,7 +60,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(banner(app, front.scheme, args.host, args.port))
     officers = (app.config.get("LUOT_SITE") or {}).get("officers", [])
     if officers:
-        print("  sign-ins from the site file:")
+        print("  first sign-ins from the site file (each sets a password of their own then):")
         for item in officers:
             if item.get("password"):
                 print(

@@ -145,6 +145,9 @@ class Officer(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(16), default=Role.OFFICER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A first password from the site file (printed at start, the same for everyone in the
+    # example): the officer sets their own at the first sign-in.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Counter(Base):

@@ -18,7 +18,7 @@ from .. import i18n
 from ..api_client import ApiClient
 from ..config import ConfigStore, Settings, normalize_server, parse_counter
 from ..desk import Desk
-from ..errors import ConfigError, CounterAppError, SessionExpired, Unreachable
+from ..errors import ConfigError, CounterAppError, ServerError, SessionExpired, Unreachable
 from ..i18n import _
 from ..state import Action, ActionRequest
 from ..views import DayStats, QueueSnapshot
@@ -258,14 +258,14 @@ class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
             message = _("Địa chỉ {server} không phải máy chủ Lượt.", server=server)
         self.setup_page.show_error(message, 7)
 
-    def _submit_signin(self, username: str, password: str) -> None:
+    def _submit_signin(self, username: str, password: str, new_password: str | None) -> None:
         if self.client is None:
             return
         self.signin_page.set_waiting(True)
         self.signin_page.show_error(None, 7)
         client, counter = self.client, self.desk.counter_number
         self._call(
-            lambda: client.login(username, password, counter),
+            lambda: client.login(username, password, counter, new_password=new_password),
             lambda answer: self._signed_in(answer, username),
             self._signin_failed,
         )
@@ -284,8 +284,16 @@ class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
         message = error.message
         if isinstance(error, Unreachable):
             message = _("Không kết nối được máy chủ. Hãy thử lại sau ít phút.")
+        code = error.code if isinstance(error, ServerError) else None
+        if code == "password_change_required":  # a first password: the officer sets their own
+            self.signin_page.ask_new_password(message)
+            return
         # The server answered (a wrong password, too many tries): the password is not kept.
-        self.signin_page.refuse(message, wrong_password=not isinstance(error, Unreachable))
+        self.signin_page.refuse(
+            message,
+            wrong_password=not isinstance(error, Unreachable),
+            new_password=code == "unfit_password",
+        )
 
     def _got_services(self, services: list[dict[str, Any]]) -> None:
         self.desk.services = services

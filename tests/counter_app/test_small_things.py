@@ -72,3 +72,24 @@ def test_back_from_compact_the_window_stays_on_a_1366_screen(open_app: OpenApp) 
     settle(app, 0.2)
     assert app.winfo_width() == 1040
     assert app.winfo_x() + app.winfo_width() <= 1366  # not from the compact window's corner
+
+
+def test_a_first_password_is_replaced_from_the_window(
+    live_server: StartServer, open_app: OpenApp
+) -> None:
+    from tests.display_server.test_first_passwords import FIRST, OWN, plain_site
+
+    server = live_server(site=plain_site())
+    app = open_app(server, 1)
+    pump(app, lambda: app.page == "signin", what="the sign-in page")
+    page = app.signin_page
+    page.username_entry.insert(0, "lan")
+    page.password_entry.insert(0, FIRST)
+    page.button.invoke()
+    pump(app, lambda: page.new_entry.winfo_ismapped(), what="the new-password fields")
+    assert "mật khẩu ban đầu" in page.error.cget("text")
+    assert page.password_entry.get() == FIRST  # kept: it is sent again with the new one
+    page.new_entry.insert(0, OWN)
+    page.again_entry.insert(0, OWN)
+    page.button.invoke()
+    pump(app, lambda: app.page == "main", what="the serving page")

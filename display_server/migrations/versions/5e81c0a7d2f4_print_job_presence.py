@@ -1,7 +1,8 @@
 """print job, counter presence
 
 The print spool's jobs, kept in the database so a restart prints what was pending; when each
-counter's app was last heard from, and since when a counter has been silent.
+counter's app was last heard from, and since when a counter has been silent; officers whose
+password is still the site file's first one.
 
 Revision ID: 5e81c0a7d2f4
 Revises: 1d35e23cd57f
@@ -51,9 +52,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("counter") as batch:
         batch.add_column(sa.Column("silent_since", UTCDateTime(), nullable=True))
+    with op.batch_alter_table("officer") as batch:
+        batch.add_column(
+            sa.Column(
+                "password_must_change", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("officer") as batch:
+        batch.drop_column("password_must_change")
     with op.batch_alter_table("counter") as batch:
         batch.drop_column("silent_since")
     op.drop_table("counter_presence")
