@@ -191,6 +191,11 @@ def test_display_portrait_and_counter_display(
             ".map((n) => [n.textContent, n.scrollHeight, n.clientHeight])"
         )
         assert clipped == []
+        cut = portrait.evaluate(
+            "() => [...document.querySelectorAll('.recent-counter')]"
+            ".filter((n) => n.scrollWidth > n.clientWidth).map((n) => n.textContent)"
+        )
+        assert cut == []  # "Quầy 1", not "Quầ…"
         shoot(portrait, "display-portrait")
         counter = open_page(f"{server.url}/display/counter/1")
         ready(counter)
