@@ -69,6 +69,7 @@ class PrintJob:
             self.data, self.remake = self.remake(), None
 
     def _settle(self, state: JobState, error: str | None = None) -> None:
+        """End the job as `state` (the spool then tells its journal, then `_release`s it)."""
         self.state = state
         self.data = b""  # settled jobs are remembered for their key, not their bytes
         self.remake = self.wanted = None

@@ -90,6 +90,7 @@ def detail_lines(action: str, target: str, detail: Mapping[str, Any]) -> list[tu
     labels = _labels(action, target)
 
     def label(key: str) -> str:
+        """The field's label in the page's language (its name when unknown)."""
         return gettext(labels[key]) if key in labels else key
 
     lines: list[tuple[str, str]] = []

@@ -52,10 +52,12 @@ def init_app(app: Flask) -> None:
     app_ref = weakref.ref(app)
 
     def reload() -> PrintingSettings:
+        """[printing] as it stands now (administration may have changed it)."""
         current = app_ref()
         return read_settings(current) if current is not None else extension.settings
 
     def on_event(event: Event) -> None:
+        """Note a change of [printing]; it is read again on the next use."""
         if event.kind == SETTINGS_CHANGED and event.data.get("section") == "printing":
             extension.stale = True  # re-read on the next use, not on the publisher's thread
 

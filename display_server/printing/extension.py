@@ -284,6 +284,7 @@ class PrintingExtension:
         self.refresh()
 
         def _iso(at: datetime | None) -> str | None:
+            """`at` as ISO text in the office's time."""
             if at is None:
                 return None
             local = local_time(zone, at) if zone is not None else at

@@ -83,6 +83,7 @@ def wanted_check(db: Database, ticket_id: int, *, reprint: bool) -> Callable[[],
     """A job's `wanted`: whether its ticket still needs the slip (asked before each attempt)."""
 
     def wanted() -> bool:
+        """Read the ticket's state now (on the spool's thread, in a session of its own)."""
         with db.read_session() as session:
             return slip_still_wanted(session, ticket_id, reprint=reprint)
 

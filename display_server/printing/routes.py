@@ -45,6 +45,7 @@ def language(body: Mapping[str, Any]) -> str:
 
 
 def _kiosk_of(body: Mapping[str, Any]) -> str | None:
+    """The kiosk the hooks were told (only one its key proved), or None."""
     kiosk = body.get("kiosk")
     return str(kiosk) if kiosk not in (None, "") else None
 

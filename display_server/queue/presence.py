@@ -93,6 +93,7 @@ def review_presence(
 def _log(
     session: Session, office: OfficeLike, counter: Counter, now: datetime, detail: dict[str, bool]
 ) -> None:
+    """Log a silence change and tell the screens (with the counter's view)."""
     log_change(
         session, COUNTER_PRESENCE, office_id=office.id, at=now, counter=counter, detail=detail
     )
