@@ -86,9 +86,7 @@ class ApiClient:
             try:
                 # Writes are always JSON, even empty ones: the server refuses any other body.
                 payload = body if body is not None or method == "GET" else {}
-                response = self._http.request(
-                    method, path, json=payload, headers=self.headers(key)
-                )
+                response = self._http.request(method, path, json=payload, headers=self.headers(key))
             except retry_on as exc:
                 last = exc
                 log.info("%s %s failed (%s), attempt %d", method, path, exc, attempt + 1)
@@ -125,13 +123,15 @@ class ApiClient:
         """GET /health: is a Lượt server there?"""
         return self.request("GET", "/health")
 
-    def login(self, username: str, password: str, counter: int) -> dict[str, Any]:
-        """Sign in at `counter`; keeps the token in memory only."""
-        answer = self.request(
-            "POST",
-            "/auth/login",
-            body={"username": username, "password": password, "counter": counter},
-        )
+    def login(
+        self, username: str, password: str, counter: int, *, new_password: str | None = None
+    ) -> dict[str, Any]:
+        """Sign in at `counter` (`new_password`: the officer's own, replacing a first password
+        from the site file); keeps the token in memory only."""
+        body: dict[str, Any] = {"username": username, "password": password, "counter": counter}
+        if new_password is not None:
+            body["new_password"] = new_password
+        answer = self.request("POST", "/auth/login", body=body)
         token = answer.get("token")
         if not isinstance(token, str):
             raise ServerError(200, "invalid_answer", _("Máy chủ trả lời không đúng định dạng."))

@@ -74,8 +74,18 @@ class TicketInfo:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TicketInfo:
         """Read the API's ticket object (display_server/queue/views.py: ticket_view)."""
-        steps = data.get("steps") or []
-        step: dict[str, Any] = steps[-1] if steps and isinstance(steps[-1], dict) else {}
+        steps = [s for s in data.get("steps") or [] if isinstance(s, dict)]
+        step: dict[str, Any] = steps[-1] if steps else {}
+        # A no-show called back gets a new step, queued at the call; the citizen has waited
+        # since they first queued for this service.
+        first = len(steps) - 1
+        while (
+            first > 0
+            and steps[first - 1].get("outcome") == "no_show"
+            and steps[first - 1].get("service") == step.get("service")
+        ):
+            first -= 1
+        queued = steps[first].get("queued_at") if steps else None
         target = data.get("target_wait_minutes")
         return cls(
             id=_int(data.get("id")),
@@ -88,7 +98,7 @@ class TicketInfo:
             counter=data.get("counter") if isinstance(data.get("counter"), int) else None,
             target_wait_minutes=target if isinstance(target, int) else None,
             issued_at=parse_time(data.get("issued_at")),
-            queued_at=parse_time(step.get("queued_at")) or parse_time(data.get("issued_at")),
+            queued_at=parse_time(queued) or parse_time(data.get("issued_at")),
             called_at=parse_time(step.get("called_at")),
             started_at=parse_time(step.get("started_at")),
             recall_count=_int(step.get("recall_count")),

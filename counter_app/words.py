@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from .i18n import N_, _, decimal
@@ -15,6 +16,7 @@ PRIORITY_LABELS = {
     "veteran": N_("Người có công"),
 }
 OTHER_PRIORITY = N_("Ưu tiên")
+PLAIN_COUNTER_NAME = re.compile(r"^Quầy\s*\d+$", re.IGNORECASE)
 
 
 def format_clock(seconds: float) -> str:
@@ -117,3 +119,21 @@ def line_summary(line: ServiceQueue, waited_extra_minutes: float = 0.0) -> str:
         target = line.target_wait_minutes
         parts.append(_("{count} số quá {target} phút", count=line.past_target, target=target))
     return " · ".join(parts)
+
+
+def counter_name(counter: CounterInfo) -> str:
+    """The counter's name: a plain "Quầy 3" reads "Counter 3" in English; its own name stays."""
+    if not counter.name or PLAIN_COUNTER_NAME.match(counter.name.strip()):
+        return _("Quầy {number}", number=counter.number)
+    return counter.name
+
+
+def counter_choice(counter: CounterInfo) -> str:
+    """A counter in a list of targets, saying when it is closed or paused (a transfer there
+    waits until someone opens it)."""
+    name = counter_name(counter)
+    if counter.state == CLOSED:
+        return _("{counter} (đang đóng)", counter=name)
+    if counter.state == PAUSED:
+        return _("{counter} (tạm nghỉ)", counter=name)
+    return name

@@ -32,16 +32,41 @@ class Credentials:
     officer_id: int
     password_hash: str
     active: bool
+    must_change: bool = False  # still the site file's first password
 
 
 def find_credentials(session: Session, office_id: int, username: str) -> Credentials | None:
     """The credentials stored for `username`, or None (a quick read: no hashing here)."""
     row = session.execute(
-        select(Officer.id, Officer.password_hash, Officer.active).where(
-            Officer.office_id == office_id, Officer.username == username
-        )
+        select(
+            Officer.id, Officer.password_hash, Officer.active, Officer.password_must_change
+        ).where(Officer.office_id == office_id, Officer.username == username)
     ).first()
-    return Credentials(row[0], row[1], row[2]) if row is not None else None
+    return Credentials(row[0], row[1], row[2], bool(row[3])) if row is not None else None
+
+
+MIN_PASSWORD = 8
+CHANGE_FIRST_MESSAGE = (
+    "Mật khẩu này là mật khẩu ban đầu trong tệp cấu hình; hãy đặt mật khẩu mới của riêng bạn."
+)
+TOO_SHORT_MESSAGE = "Mật khẩu mới cần ít nhất {min} ký tự."
+SAME_AS_FIRST_MESSAGE = "Mật khẩu mới phải khác mật khẩu ban đầu."
+
+
+def new_password_problem(current: str, new: str) -> tuple[str, dict[str, int]] | None:
+    """Why `new` cannot replace `current` (a message and its values), or None if it can."""
+    if len(new) < MIN_PASSWORD:
+        return TOO_SHORT_MESSAGE, {"min": MIN_PASSWORD}
+    if new == current:
+        return SAME_AS_FIRST_MESSAGE, {}
+    return None
+
+
+def set_own_password(officer: Officer, new_hash: str) -> None:
+    """The officer's own password replaces the first one (hashed beforehand, outside any
+    transaction: hashing is slow)."""
+    officer.password_hash = new_hash
+    officer.password_must_change = False
 
 
 def password_matches(credentials: Credentials | None, password: str) -> bool:

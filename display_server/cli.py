@@ -50,23 +50,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server."""
     from flask import Flask
 
+    from .banner import banner
     from .frontend import front_end_from_args
     from .server import serve
 
     front = front_end_from_args(args)  # a bad certificate stops us before the app starts
     app = _app_from_args(args)
     assert isinstance(app, Flask)
-    host = "localhost" if args.host in ("0.0.0.0", "127.0.0.1") else args.host
-    base = f"{front.scheme}://{host}:{args.port}"
-    db_url = app.config["LUOT_DATABASE_URL"]
-    print("Lượt is serving:")
-    print(f"  API        {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)")
-    for name, path in app.config.get("LUOT_PAGES", []):
-        print(f"  {name:<10} {base}{path}")
-    print(f"  database   {db_url.split('@')[-1] if '@' in db_url else db_url}")
+    print(banner(app, front.scheme, args.host, args.port))
     officers = (app.config.get("LUOT_SITE") or {}).get("officers", [])
     if officers:
-        print("  sign-ins from the site file:")
+        print("  first sign-ins from the site file (each sets a password of their own then):")
         for item in officers:
             if item.get("password"):
                 print(

@@ -3,6 +3,9 @@
 Each feature module exposes `init_app(app)`; the app factory calls them in `FEATURES` order.
 Inside `init_app` a feature may:
 - register blueprints, and subscribe to the event bus (`get_bus(app)`);
+- add a ticket-recording hook with `add_ticket_recording_hook`: called inside the issuing
+  transaction with its session, so what it writes commits with the ticket or not at all
+  (printing records the slip's print job);
 - add a ticket-issued hook with `add_ticket_issued_hook`: called after the ticket commits with
   the request body and the ticket JSON; what it returns is merged into the 201 response
   (printing uses it to report `print.status`);
@@ -18,6 +21,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from .events import EventBus
 
@@ -28,9 +32,11 @@ FEATURES: list[str] = [
     "display_server.admin",
     "display_server.backup.serve",
     "display_server.downloads",
+    "display_server.presence",
 ]
 
 TicketIssuedHook = Callable[[Flask, dict[str, Any], dict[str, Any]], dict[str, Any] | None]
+TicketRecordingHook = Callable[[Flask, Session, dict[str, Any], dict[str, Any]], None]
 AsgiScope = MutableMapping[str, Any]
 AsgiHandler = Callable[
     [AsgiScope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
@@ -46,6 +52,18 @@ def get_bus(app: Flask) -> EventBus:
 def add_ticket_issued_hook(app: Flask, hook: TicketIssuedHook) -> None:
     """Run `hook(app, request_body, ticket_json)` after each API ticket issue commits."""
     app.extensions.setdefault("luot.ticket_issued_hooks", []).append(hook)
+
+
+def add_ticket_recording_hook(app: Flask, hook: TicketRecordingHook) -> None:
+    """Run `hook(app, session, request_body, ticket_json)` inside each API ticket issue's
+    transaction; an exception undoes the ticket."""
+    app.extensions.setdefault("luot.ticket_recording_hooks", []).append(hook)
+
+
+def ticket_recording_hooks(app: Flask) -> list[TicketRecordingHook]:
+    """Hooks registered with `add_ticket_recording_hook`."""
+    hooks: list[TicketRecordingHook] = app.extensions.get("luot.ticket_recording_hooks", [])
+    return hooks
 
 
 def ticket_issued_hooks(app: Flask) -> list[TicketIssuedHook]:

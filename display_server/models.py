@@ -145,6 +145,9 @@ class Officer(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(16), default=Role.OFFICER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A first password from the site file (printed at start, the same for everyone in the
+    # example): the officer sets their own at the first sign-in.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Counter(Base):
@@ -162,6 +165,9 @@ class Counter(Base):
     # Normal tickets called here since the last priority one (for the "ratio" policy).
     normal_since_priority: Mapped[int] = mapped_column(Integer, default=0)
     state_changed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Since when the officer's counter app has not been heard from (queue.presence); None
+    # while it is, and for a closed counter.
+    silent_since: Mapped[datetime | None] = mapped_column(default=None)
 
     officer: Mapped[Officer | None] = relationship()
     service_links: Mapped[list[CounterService]] = relationship(
@@ -407,3 +413,42 @@ class ReportDay(Base):
     # Counts and list lengths per group (JSON); the groups' sorted milliseconds, zlib-packed.
     groups: Mapped[dict[str, Any]] = mapped_column()
     millis: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CounterPresence(Base):
+    """When a counter's officer app was last heard from: any API request with its sign-in.
+
+    Kept apart from the counter row, which calls lock, so that noting a request never waits
+    for one; written a few times a minute at most (display_server.presence).
+    """
+
+    __tablename__ = "counter_presence"
+
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column()
+
+
+class PrintJobRecord(Base):
+    """One print job: what to print (`document`, drawn again when needed) and how far it got.
+
+    `state` is pending until the printer confirms the slip (printed) or the slip is no longer
+    of use (dropped). `sent`: its bytes may already have reached the printer, so a restart
+    sends it again marked as a reprint. Rows are written in the transaction that issues the
+    ticket, so a ticket the kiosk announced as "will print" survives any restart.
+    """
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_state_kiosk", "state", "kiosk", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kiosk: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # "ticket" or "apology"
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), default=None)
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+    document: Mapped[dict[str, Any]] = mapped_column()
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column()
+    settled_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -230,9 +230,14 @@ def provision(session: Session, site: dict[str, Any]) -> Office:
         officer.active = bool(item.get("active", True))
         if item.get("password_hash"):
             officer.password_hash = item["password_hash"]
-        elif not officer.password_hash or not check_password_hash(
-            officer.password_hash, item["password"]
+            officer.password_must_change = False
+        elif not officer.password_hash or (
+            officer.password_must_change
+            and not check_password_hash(officer.password_hash, item["password"])
         ):
+            # A plain password is a first one, changed at the first sign-in; once the officer
+            # has chosen their own, the site file's never overwrites it.
             officer.password_hash = hash_password(item["password"])
+            officer.password_must_change = True
     session.flush()
     return office

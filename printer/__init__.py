@@ -22,6 +22,7 @@ from .backends import (
 from .content import DEFAULT_FOOTER, TicketContent
 from .errors import (
     BackendUnavailableError,
+    NotAnEscposPrinterError,
     NotAPrinterDeviceError,
     PrinterConfigError,
     PrinterConnectionError,
@@ -29,8 +30,10 @@ from .errors import (
     PrinterNotReadyError,
     PrinterTimeoutError,
     TicketContentError,
+    UncertainDeliveryError,
 )
-from .spool import JobState, PrintJob, PrintSpool, SpoolStatus
+from .jobs import JobState, PrintJob, SpoolJournal, SpoolStatus
+from .spool import PrintSpool
 from .status import PrinterState
 from .text import DEFAULT_CODEPAGE, encode_cp1258
 from .ticket import Mode, render_ticket_image, ticket_bytes
@@ -45,6 +48,7 @@ __all__ = [
     "JobState",
     "Mode",
     "NotAPrinterDeviceError",
+    "NotAnEscposPrinterError",
     "PrintJob",
     "PrintSpool",
     "PrinterConfigError",
@@ -54,9 +58,11 @@ __all__ = [
     "PrinterState",
     "PrinterTimeoutError",
     "PrinterUrl",
+    "SpoolJournal",
     "SpoolStatus",
     "TicketContent",
     "TicketContentError",
+    "UncertainDeliveryError",
     "encode_cp1258",
     "open_printer",
     "parse_device_url",

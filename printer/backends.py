@@ -17,9 +17,11 @@ opens a file:// path for writing, so any path there would let a supervisor overw
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -33,6 +35,29 @@ from .errors import (
     PrinterConfigError,
     PrinterConnectionError,
 )
+
+# python-escpos logs every open and close ("Closing Network connection to printer …") and every
+# failed connect on the root logger; the spool opens a connection for each job and each status
+# check, and reports failures itself, so these lines only bury the office's log.
+_ESCPOS_PRINTERS = str(Path(escpos_printer.__file__).parent)
+
+
+class _EscposChatter(logging.Filter):
+    """Drops python-escpos' own open/close and not-found lines (logged on the root logger)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record that does not come from python-escpos' printer classes."""
+        return not record.pathname.startswith(_ESCPOS_PRINTERS)
+
+
+_QUIET = _EscposChatter()
+
+
+def quiet_escpos_logging() -> None:
+    """Install the filter on the root logger (once; idempotent)."""
+    root = logging.getLogger()
+    if _QUIET not in root.filters:
+        root.addFilter(_QUIET)
 
 
 class _Network(escpos_printer.Network):  # type: ignore[misc]
@@ -221,6 +246,7 @@ def open_printer(url: str, profile: str | None = None, timeout: float = 2.0) -> 
     """
     parsed = parse_printer_url(url)
     check_profile(profile)
+    quiet_escpos_logging()
     printer = _CLASSES[parsed.scheme](profile=profile, **_constructor_arguments(parsed, timeout))
     try:
         printer.open()

@@ -25,6 +25,7 @@ LABELS: dict[str, dict[str, str]] = {
         "hours": "{hours} giờ {minutes} phút",
         "counters": "Quầy phục vụ: {counters}",
         "scan": "Quét mã để theo dõi lượt của Quý khách",
+        "reprint": "IN LẠI",
     },
     "en": {
         "number": "YOUR NUMBER",
@@ -37,13 +38,17 @@ LABELS: dict[str, dict[str, str]] = {
         "hours": "{hours} h {minutes} min",
         "counters": "Served at counter: {counters}",
         "scan": "Scan to follow your turn",
+        "reprint": "REPRINT",
     },
 }
 
 
 @dataclass(frozen=True)
 class TicketContent:
-    """Everything printed on one ticket; `issued_at` is aware and in the office's time zone."""
+    """Everything printed on one ticket; `issued_at` is aware and in the office's time zone.
+
+    `reprint` marks the slip as a second copy (a re-send after the printer may already have
+    printed it, or a reprint asked for), so nobody takes it for a second number."""
 
     office_name: str
     unit: str
@@ -58,6 +63,7 @@ class TicketContent:
     footer: str = DEFAULT_FOOTER
     logo_path: Path | None = None
     lang: str = "vi"
+    reprint: bool = False
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:

@@ -9,7 +9,9 @@ The tree::
     │   └── NotAPrinterDeviceError    a URL from administration that names no printer device
     └── PrinterConnectionError        the printer could not be reached or dropped the link
         ├── PrinterTimeoutError       it accepted a connection but did not answer in time
-        └── PrinterNotReadyError      it answered, but cannot print (paper out, cover open)
+        ├── PrinterNotReadyError      it answered, but cannot print (paper out, cover open)
+        ├── NotAnEscposPrinterError   it answered, but not as an ESC/POS printer (a web server)
+        └── UncertainDeliveryError    it took a whole job, then did not confirm it (maybe printed)
 
 The spool catches `PrinterConnectionError` and retries; the others mean a retry cannot help.
 """
@@ -51,3 +53,11 @@ class PrinterNotReadyError(PrinterConnectionError):
     def __init__(self, message: str, state: str) -> None:
         super().__init__(message)
         self.state = state
+
+
+class NotAnEscposPrinterError(PrinterConnectionError):
+    """The device answered a status query with bytes no ESC/POS printer sends (HTTP, say)."""
+
+
+class UncertainDeliveryError(PrinterConnectionError):
+    """Every byte of a job went out, but the printer did not confirm it: it may have printed."""

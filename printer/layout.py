@@ -158,6 +158,9 @@ def draw_ticket(
     pen = _Pen(width_dots)
     scale = width_dots / 576
     pen.gap(4)
+    if content.reprint:
+        pen.badge(text.label(content, "reprint"))
+        pen.gap(round(10 * scale))
     if content.logo_path is not None:
         pen.paste(_logo(content.logo_path, pen.inner, round(96 * scale)))
         pen.gap(8)

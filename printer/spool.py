@@ -1,80 +1,35 @@
 """One print spool per printer: a worker thread owns the printer and works through a job queue.
 
-`submit` never blocks. A job is sent whole, after the printer says it can print, and counts as
-printed once the printer answers a status query sent after it (proof it received every byte)
-or, for printers that cannot answer, once the write and close succeed. A job that fails stays
-pending and is retried with exponential back-off, then every `retry_max` seconds, until it
-prints or is cancelled. A job key is printed at most once, however often it is submitted.
+`submit` never blocks. A job is sent whole, after the printer says it can print (see
+`delivery`). A job that fails stays pending and is retried with exponential back-off, then
+every `retry_max` seconds, until it prints, is cancelled, or is no longer wanted when its turn
+comes. A job key is printed at most once, however often it is submitted; a re-send after an
+uncertain delivery is the job's reprint. A `SpoolJournal` hears of every job's progress.
 """
 
 from __future__ import annotations
 
 import collections
-import enum
 import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
-from .backends import open_printer, parse_printer_url
-from .errors import PrinterConnectionError, PrinterError, PrinterNotReadyError
+from .backends import parse_printer_url
+from .delivery import Connection, deliver
+from .errors import (
+    NotAnEscposPrinterError,
+    PrinterError,
+    PrinterNotReadyError,
+    UncertainDeliveryError,
+)
+from .jobs import JobState, PrintJob, SpoolJournal, SpoolStatus
 from .status import PrinterState, read_state
 
 log = logging.getLogger(__name__)
-
-
-class JobState(enum.StrEnum):
-    """Where a job stands: waiting (or retrying), printed, or given up (cancelled)."""
-
-    PENDING = "pending"
-    PRINTED = "printed"
-    FAILED = "failed"
-
-
-class PrintJob:
-    """One submitted job; its fields change on the worker thread, `wait` blocks on them."""
-
-    def __init__(self, key: str, data: bytes) -> None:
-        self.key = key
-        self.data = data
-        self.state = JobState.PENDING
-        self.attempts = 0
-        self.last_error: str | None = None
-        self.submitted_at = datetime.now(UTC)
-        self.printed_at: datetime | None = None
-        self._settled = threading.Event()
-
-    def wait(self, timeout: float | None = None) -> JobState:
-        """Wait up to `timeout` seconds for the job to print or fail; return its state."""
-        self._settled.wait(timeout)
-        return self.state
-
-    def _settle(self, state: JobState, error: str | None = None) -> None:
-        self.state = state
-        self.data = b""  # settled jobs are remembered for their key, not their bytes
-        if error is not None:
-            self.last_error = error
-        if state is JobState.PRINTED:
-            self.printed_at = datetime.now(UTC)
-        self._settled.set()
-
-    def __repr__(self) -> str:
-        return f"<PrintJob {self.key} {self.state} attempts={self.attempts}>"
-
-
-@dataclass(frozen=True)
-class SpoolStatus:
-    """A snapshot of a spool for status pages."""
-
-    url: str
-    state: PrinterState
-    last_error: str | None
-    pending: int
-    last_printed_at: datetime | None
-    checked_at: datetime | None
 
 
 class PrintSpool:
@@ -92,6 +47,7 @@ class PrintSpool:
         quick_retries: int = 4,
         poll_interval: float | None = 30.0,
         history: int = 1000,
+        journal: SpoolJournal | None = None,
     ) -> None:
         self.url = url
         self.profile = profile
@@ -101,6 +57,7 @@ class PrintSpool:
         self.retry_max = max(retry_max, retry_initial)
         self.quick_retries = quick_retries
         self.poll_interval = poll_interval
+        self.journal = journal
         self._asks_status = parse_printer_url(url).answers_status  # raises on a bad URL
         self._history = history
         self._lock = threading.Condition()
@@ -120,16 +77,29 @@ class PrintSpool:
 
     # -- the caller's side -------------------------------------------------------------------
 
-    def submit(self, data: bytes, key: str | None = None) -> PrintJob:
-        """Queue `data`; a key already pending or printed returns the existing job instead."""
+    def submit(
+        self,
+        data: bytes,
+        key: str | None = None,
+        *,
+        remake: Callable[[], bytes] | None = None,
+        wanted: Callable[[], bool] | None = None,
+        uncertain: bool = False,
+    ) -> PrintJob:
+        """Queue `data`; a key already pending or printed returns the existing job instead.
+
+        `remake`: the bytes of a reprint, for a re-send after an uncertain delivery; `wanted`:
+        asked before each attempt, False drops the job; `uncertain`: a job taken over from an
+        earlier run that may already have printed (`data` should then be its reprint).
+        """
         key = key or uuid.uuid4().hex
         with self._lock:
             if self._stopping:
                 raise PrinterError(f"the print spool of {self.url} is closed")
             known = self._jobs.get(key)
-            if known is not None and known.state is not JobState.FAILED:
+            if known is not None and known.state in (JobState.PENDING, JobState.PRINTED):
                 return known
-            job = PrintJob(key, data)
+            job = PrintJob(key, data, remake=remake, wanted=wanted, uncertain=uncertain)
             if not self._queue:
                 self._next_attempt = 0.0  # a fresh job gets an immediate try
             self._jobs[key] = job
@@ -147,8 +117,10 @@ class PrintSpool:
                 return False
             self._queue.remove(job)
             job._settle(JobState.FAILED, "cancelled")
-            log.info("print job %s on %s cancelled", key, self.url)
-            return True
+        log.info("print job %s on %s cancelled", key, self.url)
+        self._tell_journal("settled", job)
+        job._release()
+        return True
 
     def job(self, key: str) -> PrintJob | None:
         """The job submitted under `key`, if still remembered."""
@@ -181,11 +153,16 @@ class PrintSpool:
     def close(self, timeout: float = 5.0) -> None:
         """Stop the worker after the job in hand; jobs still pending are logged and dropped."""
         with self._lock:
+            if self._stopping:
+                return  # closed before (an app's finaliser may close it again at exit)
             self._stopping = True
             self._lock.notify_all()
         self._thread.join(timeout)
         if self._queue:
-            log.warning("printer %s closed with %d job(s) unprinted", self.url, len(self._queue))
+            kept = " (kept for the next start)" if self.journal is not None else ""
+            log.warning(
+                "printer %s closed with %d job(s) unprinted%s", self.url, len(self._queue), kept
+            )
 
     def __enter__(self) -> PrintSpool:
         return self
@@ -228,7 +205,7 @@ class PrintSpool:
     def _poll(self) -> None:
         """Idle check of the printer's state, so status pages show paper out before a ticket."""
         try:
-            with _Connection(self) as printer:
+            with self._connection() as printer:
                 self._note_state(read_state(printer))
         except PrinterError as exc:
             self._note_state(_failure_state(exc), str(exc))
@@ -236,45 +213,86 @@ class PrintSpool:
             self._last_contact = time.monotonic()
 
     def _attempt(self, job: PrintJob) -> None:
-        """Try to print `job` once; on failure schedule the next try, never raise."""
+        """Try to print `job` once (or drop it, unwanted); on failure schedule the next try."""
+        if not self._still_wanted(job):
+            self._finish(job, JobState.DROPPED)
+            log.info("print job %s on %s dropped: no longer wanted", job.key, self.url)
+            return
         job.attempts += 1
         try:
-            self._print(job.data)
+            deliver(
+                self._connection(),
+                job.data,
+                asks_status=self._asks_status,
+                write_timeout=self.write_timeout,
+                on_state=self._note_state,
+                on_sending=lambda: self._sending(job),
+            )
         except Exception as exc:  # anything: a worker that dies would freeze the queue
             if not isinstance(exc, PrinterError):
                 log.exception("unexpected error printing on %s", self.url)
+            if isinstance(exc, UncertainDeliveryError):
+                self._reprint_next(job)
             self._note_failure(exc, job)
             return
         finally:
             self._last_contact = time.monotonic()
         with self._lock:
-            self._queue.popleft()
-            self._current = None
             self._failures = 0
             self._next_attempt = 0.0
             self._last_printed_at = datetime.now(UTC)
-            job._settle(JobState.PRINTED)
+        self._finish(job, JobState.PRINTED)
         log.info("printed job %s on %s (attempt %d)", job.key, self.url, job.attempts)
 
-    def _print(self, data: bytes) -> None:
-        """Connect, check the printer can print, send everything, confirm, disconnect."""
-        with _Connection(self) as printer:
-            if self._asks_status:
-                state = read_state(printer)
-                self._note_state(state)
-                if not state.can_print:
-                    raise PrinterNotReadyError(f"the printer reports {state}", state)
-            _set_write_timeout(printer, self.write_timeout)
-            try:
-                printer._raw(data)
-            except Exception as exc:
-                raise PrinterConnectionError(f"sending failed: {exc}") from exc
-            _set_write_timeout(printer, self.timeout)
-            if self._asks_status:
-                self._note_state(read_state(printer))  # the answer proves delivery
-            printer.close()  # CUPS and Windows send the job here, so errors count
-        if not self._asks_status:
-            self._note_state(PrinterState.ONLINE)
+    def _still_wanted(self, job: PrintJob) -> bool:
+        """Ask the job's `wanted`; when the question itself fails, print rather than lose it."""
+        if job.wanted is None:
+            return True
+        try:
+            return bool(job.wanted())
+        except Exception:
+            log.exception("cannot tell whether job %s is still wanted; printing it", job.key)
+            return True
+
+    def _sending(self, job: PrintJob) -> None:
+        """The job's first bytes are about to go out: tell the journal, once."""
+        if not job.sent:
+            job.sent = True
+            self._tell_journal("sending", job)
+
+    def _reprint_next(self, job: PrintJob) -> None:
+        """The printer may have printed `job`: send its reprint from now on."""
+        try:
+            job.mark_uncertain()
+        except Exception:  # the reprint cannot be drawn: the same bytes again, unmarked
+            log.exception("cannot prepare the reprint of job %s", job.key)
+        log.warning(
+            "printer %s took job %s but did not confirm it; it will be re-sent as a reprint",
+            self.url,
+            job.key,
+        )
+
+    def _finish(self, job: PrintJob, state: JobState) -> None:
+        """Take the head job off the queue, settled as `state`, and tell the journal."""
+        with self._lock:
+            self._queue.popleft()
+            self._current = None
+            job._settle(state)
+        self._tell_journal("settled", job)
+        job._release()
+
+    def _tell_journal(self, event: Literal["sending", "settled"], job: PrintJob) -> None:
+        """Report to the journal; its failure is logged, never the spool's."""
+        if self.journal is None:
+            return
+        try:
+            getattr(self.journal, event)(job)
+        except Exception:
+            log.exception("the print journal failed to record job %s (%s)", job.key, event)
+
+    def _connection(self) -> Connection:
+        """A connection to this spool's printer for one attempt or check."""
+        return Connection(self.url, self.profile, self.timeout)
 
     def _note_state(self, state: PrinterState, error: str | None = None) -> None:
         """Record the printer's state (and the error that revealed it); log changes."""
@@ -327,32 +345,6 @@ def _failure_state(exc: BaseException) -> PrinterState:
     """The printer state an error reveals."""
     if isinstance(exc, PrinterNotReadyError):
         return PrinterState(exc.state)
+    if isinstance(exc, NotAnEscposPrinterError):
+        return PrinterState.NOT_ESCPOS
     return PrinterState.OFFLINE
-
-
-class _Connection:
-    """Opens the printer for one attempt and always closes it, whatever happens."""
-
-    def __init__(self, spool: PrintSpool) -> None:
-        self.spool = spool
-        self.printer: Any = None
-
-    def __enter__(self) -> Any:
-        self.printer = open_printer(self.spool.url, self.spool.profile, self.spool.timeout)
-        return self.printer
-
-    def __exit__(self, *exc_info: object) -> None:
-        try:
-            self.printer.close()
-        except Exception:  # already closed or broken: nothing more to do
-            log.debug("closing %s failed", self.spool.url, exc_info=True)
-
-
-def _set_write_timeout(printer: Any, seconds: float) -> None:
-    """Bound writes: a socket gets a longer timeout while a job is written than while waiting
-    for answers; a serial port with flow control would otherwise block forever when off."""
-    device = getattr(printer, "_device", None)
-    if device is not None and hasattr(device, "settimeout"):
-        device.settimeout(seconds)
-    elif device is not None and hasattr(device, "write_timeout"):
-        device.write_timeout = seconds

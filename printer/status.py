@@ -1,7 +1,8 @@
 """Printer state read with the real-time status queries DLE EOT 1, 2 and 4.
 
 The printer answers these as soon as they arrive, even while busy or out of paper; an answer
-after a job's bytes therefore also proves the printer received the whole job.
+after a job's bytes therefore also proves the printer received the whole job. Every answer byte
+has bits 1 and 4 set and bits 0 and 7 clear: anything else comes from another kind of device.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
 
-from .errors import PrinterConnectionError, PrinterTimeoutError
+from .errors import NotAnEscposPrinterError, PrinterConnectionError, PrinterTimeoutError
 
 RT_STATUS_OFFLINE_CAUSE = b"\x10\x04\x02"
 
@@ -22,6 +23,9 @@ _COVER_OPEN = 0x04
 _STOPPED_PAPER_END = 0x20
 _PAPER_LOW = 0x0C
 _PAPER_OUT = 0x60
+# The fixed bits of every status answer: (answer & _FIXED_MASK) == _FIXED_BITS.
+_FIXED_MASK = 0x93
+_FIXED_BITS = 0x12
 
 
 class PrinterState(enum.StrEnum):
@@ -32,6 +36,7 @@ class PrinterState(enum.StrEnum):
     PAPER_OUT = "paper_out"
     COVER_OPEN = "cover_open"
     OFFLINE = "offline"
+    NOT_ESCPOS = "not_escpos"
     UNKNOWN = "unknown"
 
     @property
@@ -53,7 +58,19 @@ def ask(printer: Any, query: bytes) -> int:
     if not answer:
         # Serial ports return nothing on timeout; a TCP peer returns nothing when it hangs up.
         raise PrinterTimeoutError("the printer did not answer a status query")
+    if answer[0] & _FIXED_MASK != _FIXED_BITS:
+        raise NotAnEscposPrinterError(not_a_printer_message(answer))
     return answer[0]
+
+
+def not_a_printer_message(answer: bytes) -> str:
+    """Say what answered instead of a printer, from the first bytes it sent."""
+    if answer[:5].upper() == b"HTTP/":
+        return (
+            "the device answers HTTP, not ESC/POS: this is a web server (perhaps the printer's "
+            "settings page), not the printer's raw port (usually 9100)"
+        )
+    return f"the device answered {answer[:16]!r}, which no ESC/POS printer sends: not a printer"
 
 
 def read_state(printer: Any) -> PrinterState:

@@ -79,6 +79,9 @@ def text_ticket_bytes(
         return b"".join(encode_cp1258(part) + b"\n" for part in wrapped)
 
     out = bytearray(ESC_INIT + b"\x1bt" + bytes((codepage,)) + CENTRE)
+    if content.reprint:
+        mark = text.label(content, "reprint")
+        out += REVERSE_ON + BOLD_ON + encode_cp1258(f" {mark} ") + BOLD_OFF + REVERSE_OFF + b"\n"
     out += BOLD_ON + lines(content.office_name.upper()) + BOLD_OFF + lines(content.unit)
     out += b"-" * min(columns, 32) + b"\n"
     out += BOLD_ON + lines(content.service_name, 3) + BOLD_OFF

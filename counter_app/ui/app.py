@@ -18,7 +18,7 @@ from .. import i18n
 from ..api_client import ApiClient
 from ..config import ConfigStore, Settings, normalize_server, parse_counter
 from ..desk import Desk
-from ..errors import ConfigError, CounterAppError, SessionExpired, Unreachable
+from ..errors import ConfigError, CounterAppError, ServerError, SessionExpired, Unreachable
 from ..i18n import _
 from ..state import Action, ActionRequest
 from ..views import DayStats, QueueSnapshot
@@ -70,6 +70,8 @@ class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
         # result from a snapshot): sent after the answer if it is still valid then.
         self._pressed: tuple[Action, dict[str, Any] | None, int | None] | None = None
         self._afters: dict[str, str] = {}
+        self._full_place: tuple[int, int] | None = None  # the full window's place while compact
+        self._sized = False
         # Tk objects must die on the Tk thread: a Variable that the cyclic collector happens to
         # free on a network thread calls into Tcl from there ("main thread is not in main
         # loop"). While the window lives, the collector runs only from its own timer.
@@ -143,15 +145,29 @@ class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
                 log.warning("cannot save settings: %s", error)
 
     def _apply_size(self) -> None:
+        screen_width, screen_height = self.winfo_screenwidth(), self.winfo_screenheight()
         if self.settings.compact:
+            if self._full_place is None:  # where the full window stood, to go back there
+                self._full_place = (self.winfo_x(), self.winfo_y()) if self._sized else (0, 0)
             width, height = COMPACT_SIZE
-            x = max(0, self.winfo_screenwidth() - width)
+            x = max(0, screen_width - width)
             self.geometry(f"{width}x{height}+{x}+0")
             self.minsize(360, 560)
+        elif not self._sized:
+            width, height = NORMAL_SIZE
+            self.geometry(f"{width}x{height}")  # the first time: where the system puts it
+            self.minsize(860, 600)
         else:
             width, height = NORMAL_SIZE
-            self.geometry(f"{width}x{height}")
+            # Back where it was, never from the compact window's corner: on a 1366 px screen a
+            # full window placed there would run off the right edge.
+            x, y = self._full_place or (self.winfo_x(), self.winfo_y())
+            self._full_place = None
+            x = max(0, min(x, screen_width - width))
+            y = max(0, min(y, screen_height - height))
+            self.geometry(f"{width}x{height}+{x}+{y}")
             self.minsize(860, 600)
+        self._sized = True
         self.attributes("-topmost", self.settings.compact)
         self.main_page.set_compact(self.settings.compact)
 
@@ -242,14 +258,14 @@ class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
             message = _("Địa chỉ {server} không phải máy chủ Lượt.", server=server)
         self.setup_page.show_error(message, 7)
 
-    def _submit_signin(self, username: str, password: str) -> None:
+    def _submit_signin(self, username: str, password: str, new_password: str | None) -> None:
         if self.client is None:
             return
         self.signin_page.set_waiting(True)
         self.signin_page.show_error(None, 7)
         client, counter = self.client, self.desk.counter_number
         self._call(
-            lambda: client.login(username, password, counter),
+            lambda: client.login(username, password, counter, new_password=new_password),
             lambda answer: self._signed_in(answer, username),
             self._signin_failed,
         )
@@ -268,7 +284,16 @@ class CounterApp(ctk.CTk):  # type: ignore[misc]  # customtkinter is untyped
         message = error.message
         if isinstance(error, Unreachable):
             message = _("Không kết nối được máy chủ. Hãy thử lại sau ít phút.")
-        self.signin_page.show_error(message, 7)
+        code = error.code if isinstance(error, ServerError) else None
+        if code == "password_change_required":  # a first password: the officer sets their own
+            self.signin_page.ask_new_password(message)
+            return
+        # The server answered (a wrong password, too many tries): the password is not kept.
+        self.signin_page.refuse(
+            message,
+            wrong_password=not isinstance(error, Unreachable),
+            new_password=code == "unfit_password",
+        )
 
     def _got_services(self, services: list[dict[str, Any]]) -> None:
         self.desk.services = services

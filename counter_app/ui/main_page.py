@@ -188,7 +188,11 @@ class MainPage(ctk.CTkFrame):  # type: ignore[misc]  # customtkinter is untyped
         """Show `screen`."""
         self._screen = screen
         counter = screen.counter
-        name = (counter.name if counter else "") or _("Quầy {number}", number=screen.counter_number)
+        name = (
+            words.counter_name(counter)
+            if counter
+            else _("Quầy {number}", number=screen.counter_number)
+        )
         set_text(self.who, f"{name} · {screen.officer_name}" if screen.officer_name else name)
         if screen.online:
             self.banner.grid_forget()

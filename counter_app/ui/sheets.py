@@ -11,6 +11,7 @@ from typing import Any
 
 import customtkinter as ctk
 
+from .. import words
 from ..desk import Desk
 from ..i18n import N_, _, language
 from ..state import Action
@@ -190,9 +191,7 @@ class TransferSheet(Sheet):
         self._counter_numbers = {_("Quầy bất kỳ"): None}
         for counter in self._counters:
             if code in counter.services:
-                self._counter_numbers[counter.name or _("Quầy {number}", number=counter.number)] = (
-                    counter.number
-                )
+                self._counter_numbers[words.counter_choice(counter)] = counter.number
         self.counter.configure(values=list(self._counter_numbers))
         self.counter.set(_("Quầy bất kỳ"))
 

@@ -114,10 +114,14 @@ class SignInPage(_Card):
     """Username and password; the token that comes back stays in memory only."""
 
     def __init__(
-        self, master: ctk.CTk, on_submit: Callable[[str, str], None], on_change: Callable[[], None]
+        self,
+        master: ctk.CTk,
+        on_submit: Callable[[str, str, str | None], None],
+        on_change: Callable[[], None],
     ) -> None:
         super().__init__(master)
         self._on_submit = on_submit
+        self._asking = False  # the server wants a password of the officer's own first
         self.change = ctk.CTkButton(
             self.card,
             width=10,
@@ -131,15 +135,42 @@ class SignInPage(_Card):
         self.change.grid(row=1, column=0, padx=28, pady=(0, 14), sticky="e")
         self.username_label, self.username_entry = self.field(2)
         self.password_label, self.password_entry = self.field(4, show="•")
+        self.new_label, self.new_entry = self.field(6, show="•")
+        self.again_label, self.again_entry = self.field(8, show="•")
         self.button = ctk.CTkButton(
             self.card, height=42, font=theme.font(15, "bold"), command=self.submit
         )
-        self.button.grid(row=6, column=0, padx=32, pady=(14, 4), sticky="ew")
-        self.card.grid_rowconfigure(8, minsize=24)
-        for entry in (self.username_entry, self.password_entry):
+        self.card.grid_rowconfigure(12, minsize=24)
+        for entry in (self.username_entry, self.password_entry, self.new_entry, self.again_entry):
             entry.bind("<Return>", lambda _event: self.submit())
         self._where = ("", 0)
+        self._place()
         self.retranslate()
+
+    def _place(self) -> None:
+        """The new-password fields only while they are asked for; the button below the fields."""
+        for widget in (self.new_label, self.new_entry, self.again_label, self.again_entry):
+            if self._asking:
+                widget.grid()
+            else:
+                widget.grid_remove()
+        self.button.grid(
+            row=10 if self._asking else 6, column=0, padx=32, pady=(14, 4), sticky="ew"
+        )
+
+    def show_error(self, message: str | None, row: int) -> None:
+        """Show a sentence under the form (below the button, wherever it is)."""
+        super().show_error(message, 11 if self._asking else row)
+
+    def ask_new_password(self, message: str) -> None:
+        """The password was a first one from the site file: ask for the officer's own."""
+        self._asking = True
+        _set_entry(self.new_entry, "")
+        _set_entry(self.again_entry, "")
+        self._place()
+        self.retranslate()
+        self.show_error(message, 7)
+        self.new_entry.focus_set()
 
     def retranslate(self) -> None:
         """Set every text in the current language."""
@@ -149,11 +180,17 @@ class SignInPage(_Card):
         self.change.configure(text=_("Đổi máy chủ / quầy"))
         self.username_label.configure(text=_("Tên đăng nhập"))
         self.password_label.configure(text=_("Mật khẩu"))
-        self.button.configure(text=_("Đăng nhập"))
+        self.new_label.configure(text=_("Mật khẩu mới (ít nhất 8 ký tự)"))
+        self.again_label.configure(text=_("Nhập lại mật khẩu mới"))
+        self.button.configure(
+            text=_("Đặt mật khẩu mới và đăng nhập") if self._asking else _("Đăng nhập")
+        )
 
     def prepare(self, server: str, counter: int, username: str | None, message: str | None) -> None:
         """Show the page for `server` and `counter`, with a reason if the officer was signed out."""
         self._where = (server, counter)
+        self._asking = False
+        self._place()
         self.retranslate()
         _set_entry(self.username_entry, username or "")
         _set_entry(self.password_entry, "")
@@ -169,7 +206,25 @@ class SignInPage(_Card):
         if not username or not password:
             self.show_error(_("Hãy nhập tên đăng nhập và mật khẩu."), 7)
             return
-        self._on_submit(username, password)
+        if not self._asking:
+            self._on_submit(username, password, None)
+            return
+        if self.new_entry.get() != self.again_entry.get():
+            self.show_error(_("Hai lần nhập mật khẩu mới không khớp."), 7)
+            return
+        self._on_submit(username, password, self.new_entry.get())
+
+    def refuse(self, message: str, *, wrong_password: bool, new_password: bool = False) -> None:
+        """Show why signing in failed; a refused password is cleared, ready to type again
+        (`new_password`: the new one was unfit, so only it is typed again)."""
+        if new_password:
+            _set_entry(self.new_entry, "")
+            _set_entry(self.again_entry, "")
+            self.new_entry.focus_set()
+        elif wrong_password:
+            _set_entry(self.password_entry, "")
+            self.password_entry.focus_set()
+        self.show_error(message, 7)
 
     def set_waiting(self, waiting: bool) -> None:
         """Grey the button while the server answers."""

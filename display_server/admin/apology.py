@@ -1,8 +1,8 @@
 """Printing an apology slip for a citizen who waited past the service's target ("biết xin lỗi").
 
-`print_apology` renders the slip (printer.apology), sends it to the kiosk printer's spool from
-display_server.printing, waits briefly for the result, and records the apology in the event
-log (kind "ticket.apology", published after commit) and the audit log.
+`print_apology` records the slip as a print job of the kiosk printer (display_server.printing:
+kept until it prints, across restarts), waits briefly for the result, and records the apology
+in the event log (kind "ticket.apology", published after commit) and the audit log.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from flask import Flask
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
-from printer.apology import ApologyContent, apology_bytes
+from printer.apology import ApologyContent
 
 from ..db import Database, record_event
 from ..models import EventLog, Service, Ticket, TicketStep
+from ..printing.slips import APOLOGY, apology_document
 from ..queue.clock import local_time
 from ..queue.lookups import get_office, get_ticket
 from ..reports.live import APOLOGY_EVENT
@@ -135,9 +136,16 @@ def print_apology(
             kiosk=kiosk_id,
             reason=printing.unavailable.get(kiosk_id, "?"),
         )
-    data = apology_bytes(content, printing.width_for(target))
     key = f"apology-{ticket_id}-{uuid.uuid4().hex[:8]}"
-    status = spool.submit(data, key=key).wait(printing.settings.wait_seconds).value
+    status = printing.print_document(
+        target,
+        key,
+        APOLOGY,
+        apology_document(content),
+        office_id=facts["office_id"],
+        at=at,
+        ticket_id=ticket_id,
+    )
     result = {
         "ticket": facts["ticket"],
         "number": facts["number"],

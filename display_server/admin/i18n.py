@@ -1,4 +1,8 @@
-"""The language of administration pages: ?lang= (remembered in the session), else the browser's."""
+"""The language of administration pages: ?lang= (remembered in the session), else Vietnamese.
+
+Like every other screen, a page does not switch to English by itself because the browser is
+set to English: an office's shared PCs often are, and the staff read Vietnamese.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Any
 
 from flask import g, request, session
 
-from ..i18n import LANGUAGES, negotiate, translate
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 
 def remember_language() -> None:
@@ -22,9 +26,7 @@ def language() -> str:
     cached = g.get("luot_language")
     if cached is None:
         wanted = request.args.get("lang") or session.get("lang")
-        cached = (
-            wanted if wanted in LANGUAGES else negotiate(request.headers.get("Accept-Language"))
-        )
+        cached = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
         g.luot_language = cached
     return str(cached)
 

@@ -10,10 +10,13 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..kiosk_list import kiosk_entries
 from ..models import AuditLog, Officer
 from ..queue.lookups import get_office
+from ..queue.views import iso
 from ..settings import save_section, section
 from .audit import record
+from .audit_words import action_words, detail_lines
 from .blueprint import actor, app_extension, bp, db, now, page
 from .formpage import form_page
 from .forms import FormInvalid
@@ -92,17 +95,8 @@ def section_saved(name: str) -> dict[str, Any]:
 
 
 def current_kiosks() -> list[dict[str, Any]]:
-    """The kiosk list in force: administration's, else the site file's [[kiosks]]."""
-    saved = section_saved(KIOSKS_KEY).get("items")
-    if isinstance(saved, list):
-        return saved
-    site = current_app.config.get("LUOT_SITE") or {}
-    # A kiosk's key stays in the site file: never in a form, a saved list or the audit log.
-    return [
-        {part: value for part, value in k.items() if part != "key"}
-        for k in site.get("kiosks", [])
-        if isinstance(k, Mapping)
-    ]
+    """The kiosk list in force: administration's, else the site file's [[kiosks]] (no keys)."""
+    return kiosk_entries(_app())
 
 
 @bp.route("/kiosks", methods=["GET", "POST"])
@@ -190,8 +184,6 @@ def audit() -> str:
                 select(AuditLog.action).where(AuditLog.office_id == office_id).distinct()
             )
         )
-        from ..queue.views import iso
-
         office_row = get_office(session)
         entries = [
             {
@@ -199,8 +191,9 @@ def audit() -> str:
                 "who": name or "—",
                 "username": username,
                 "action": entry.action,
+                "action_words": action_words(entry.action),
                 "target": entry.target,
-                "detail": entry.detail,
+                "lines": detail_lines(entry.action, entry.target, entry.detail or {}),
             }
             for entry, name, username in rows
         ]
@@ -212,5 +205,6 @@ def audit() -> str:
         pages=max(1, -(-total // AUDIT_PAGE)),
         action=action,
         actions=actions,
+        action_words=action_words,
         total=total,
     )

@@ -135,6 +135,11 @@ SCHEMAS: dict[str, Any] = {
             "name": {"type": "string"},
             "state": {"enum": ["closed", "open", "paused"]},
             "pause_reason": NULLABLE_STR,
+            "silent": {
+                "type": "boolean",
+                "description": "open or paused, but its officer's app has not been heard from "
+                "for [presence] silent_after_seconds: it calls nobody",
+            },
             "services": {"type": "array", "items": {"type": "string"}},
             "officer": _ref("OfficerRef"),
             "current_ticket": {
@@ -404,7 +409,7 @@ PATHS: dict[str, Any] = {
             _op(
                 "Sign in (at a counter, which opens it)",
                 _json(_ref("Login")),
-                errors=(400, 401, 404, 409, 422),
+                errors=(400, 401, 403, 404, 409, 422),
                 body=_body(
                     {
                         "type": "object",
@@ -413,6 +418,14 @@ PATHS: dict[str, Any] = {
                             "username": {"type": "string", "minLength": 1, "maxLength": 64},
                             "password": {"type": "string", "minLength": 1, "maxLength": 200},
                             "counter": {"type": "integer", "minimum": 1, "maximum": 9999},
+                            "new_password": {
+                                "type": "string",
+                                "minLength": 8,
+                                "maxLength": 200,
+                                "description": "the officer's own password, replacing a first "
+                                "one from the site file (403 password_change_required without "
+                                "it; 422 unfit_password when shorter than 8 or unchanged)",
+                            },
                         },
                     }
                 ),

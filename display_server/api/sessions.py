@@ -8,7 +8,19 @@ from flask import Response, current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..auth import TOKEN_LIFETIME, confirm_officer, issue_token, revoke_token
+from ..auth import (
+    CHANGE_FIRST_MESSAGE,
+    MIN_PASSWORD,
+    TOKEN_LIFETIME,
+    TOO_SHORT_MESSAGE,
+    Credentials,
+    confirm_officer,
+    hash_password,
+    issue_token,
+    new_password_problem,
+    revoke_token,
+    set_own_password,
+)
 from ..models import StepOutcome, TicketStep
 from ..queue.clock import local_day, local_time
 from ..queue.counters import sign_in_at_counter, sign_out_of_counter
@@ -56,12 +68,41 @@ def _too_many(blocked: SignInBlocked) -> tuple[Response, int]:
     return response, 429
 
 
+def _new_password(body: dict[str, Any]) -> str | None:
+    """The body's "new_password" (the officer's own, replacing a first password), if any."""
+    value = body.get("new_password")
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 200:
+        raise ApiError(
+            422, "invalid_type", "Trường {field} phải là chuỗi ký tự.", field="new_password"
+        )
+    if len(value) < MIN_PASSWORD:
+        raise ApiError(422, "unfit_password", TOO_SHORT_MESSAGE, min=MIN_PASSWORD)
+    return value
+
+
+def _own_password_hash(credentials: Credentials, password: str, new: str | None) -> str | None:
+    """For an officer still on the site file's first password: the hash of the new one they
+    give (hashed here, outside any transaction); 403 when they give none, 422 when unfit."""
+    if not credentials.must_change:
+        return None
+    if new is None:
+        raise ApiError(403, "password_change_required", CHANGE_FIRST_MESSAGE)
+    problem = new_password_problem(password, new)
+    if problem is not None:
+        raise ApiError(422, "unfit_password", problem[0], **problem[1])
+    return hash_password(new)
+
+
 @bp.post("/auth/login")
 def login() -> tuple[Response, int]:
     """Sign in: {"username", "password", "counter"} → {"token", ...}; opens the counter.
 
-    The password is checked with no transaction open; only the short write that issues the
-    token holds the database's write lock.
+    An officer whose password is still the site file's first one must also send
+    "new_password" (their own): without it the answer is 403 password_change_required.
+    The passwords are checked and hashed with no transaction open; only the short write that
+    issues the token holds the database's write lock.
     """
     body = json_body()
     username = text_field(body, "username", required=True, max_length=64) or ""
@@ -69,6 +110,7 @@ def login() -> tuple[Response, int]:
     if not isinstance(password, str) or not password or len(password) > 200:
         raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="password")
     counter_number = int_field(body, "counter", maximum=9999)
+    new_password = _new_password(body)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     address = client_address(request, security_settings(app).trusted_proxies)
     attempt = Attempt(username, address, "api", now())
@@ -80,12 +122,19 @@ def login() -> tuple[Response, int]:
         return _too_many(blocked)
     except SignInRefused:
         raise ApiError(401, "invalid_credentials", WRONG_CREDENTIALS) from None
+    try:
+        own_hash = _own_password_hash(credentials, password, new_password)
+    except ApiError:
+        throttle.release(db, attempt)  # the password was right: the attempt counts for nothing
+        raise
 
     def action(session: Session) -> dict[str, Any]:
         officer = confirm_officer(session, credentials)
         if officer is None:  # deactivated or given a new password while the hash was checked
             raise ApiError(401, "invalid_credentials", WRONG_CREDENTIALS)
         throttle.succeeded(session, attempt)
+        if own_hash is not None:
+            set_own_password(officer, own_hash)
         the_office = office(session)
         counter = None
         if counter_number is not None:

@@ -53,7 +53,10 @@ _PUBLIC_PROPERTIES: dict[str, Any] = {
     "issued_at": {"type": "string", "format": "date-time"},
     "local_day": {"type": "string", "format": "date"},
     "ahead": {**_NULLABLE_INT, "description": "people before this ticket (when waiting)"},
-    "estimated_wait_minutes": _NULLABLE_INT,
+    "estimated_wait_minutes": {
+        **_NULLABLE_INT,
+        "description": "null while no counter of the service is open (no time can be promised)",
+    },
     "target_wait_minutes": _NULLABLE_INT,
     "waited_minutes": {"type": "number"},
     "counter": _NULLABLE_INT,

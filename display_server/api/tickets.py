@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 
-from ..extensions import ticket_issued_hooks
+from ..extensions import ticket_issued_hooks, ticket_recording_hooks
 from ..models import Channel, Ticket
 from ..queue import cancel_ticket, issue_ticket
 from ..queue.lookups import get_ticket, get_ticket_by_token
@@ -77,12 +77,13 @@ def create_ticket() -> tuple[Response, int]:
     named_kiosk = text_field(body, "kiosk", max_length=64)
     channel = text_field(body, "channel", max_length=16) or Channel.KIOSK.value
     paired: list[str] = []  # the kiosk the key proved, found inside the transaction
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def action(session: Any) -> dict[str, Any]:
         moment = now()
         kiosk = _admit(session, named_kiosk, moment)
         paired[:] = [kiosk] if kiosk else []
-        ticket = issue_ticket(
+        issued = issue_ticket(
             session,
             office(session),
             service or "",
@@ -91,7 +92,10 @@ def create_ticket() -> tuple[Response, int]:
             kiosk=kiosk or named_kiosk,  # an unproved name is recorded, nothing more
             now=moment,
         )
-        return ticket_answer(session, ticket)
+        answer = ticket_answer(session, issued)
+        for hook in ticket_recording_hooks(app):
+            hook(app, session, {**body, "kiosk": kiosk}, answer)
+        return answer
 
     try:
         outcome = write_outcome(action, status=201)
@@ -101,7 +105,6 @@ def create_ticket() -> tuple[Response, int]:
         return outcome  # an Idempotency-Key retry: the first answer, hooks not run again
     # The view may be shared with the published event: hooks read it, nobody changes it.
     ticket = outcome
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
     # Hooks see only a kiosk its key proved: a page elsewhere cannot print at a kiosk.
     hook_body = {**body, "kiosk": paired[0] if paired else None}
     extra: dict[str, Any] = {}

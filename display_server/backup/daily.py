@@ -216,7 +216,12 @@ class DailyBackup:
         return {
             "state": state,
             "dir": str(self.settings.dir),
-            "last_success": status.get("last_success"),
+            # In office time, like every other time the API gives.
+            "last_success": (
+                local_time(_Zone(timezone), success).isoformat(timespec="seconds")
+                if success is not None
+                else None
+            ),
             "last_file": status.get("last_file"),
             "last_error": status.get("last_error"),
         }

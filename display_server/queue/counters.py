@@ -31,6 +31,7 @@ def _set_state(
     counter.state = state.value
     counter.pause_reason = reason if state == CounterState.PAUSED else None
     counter.state_changed_at = now
+    counter.silent_since = None  # whoever changed it is here (or it closed)
     log_change(
         session,
         COUNTER_STATE,

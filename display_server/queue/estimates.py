@@ -64,9 +64,13 @@ def _ahead_statement(normal: bool) -> Any:
 
 
 _AHEAD = {normal: _ahead_statement(normal) for normal in (True, False)}
+# A counter whose officer's app has gone silent (display_server.presence) is not calling anyone.
 _SERVING = text(
     """
-    SELECT counter.number, counter.name, counter.state FROM counter
+    SELECT counter.number, counter.name,
+           CASE WHEN counter.silent_since IS NOT NULL AND counter.state <> 'closed'
+                THEN 'silent' ELSE counter.state END
+    FROM counter
     JOIN counter_service ON counter_service.counter_id = counter.id
     WHERE counter_service.service_id = :service AND counter.active
     ORDER BY counter.number
@@ -112,7 +116,8 @@ def people_ahead(session: Session, ticket: Ticket | TicketRow) -> int:
 
 
 def serving_counters(session: Session, service_id: int) -> list[tuple[int, str, str]]:
-    """The counters that serve a service: (number, name, state), by number."""
+    """The counters that serve a service: (number, name, state), by number; the state is
+    "silent" for an open or paused counter whose officer's app has gone silent."""
     return [
         (int(n), str(name), str(state))
         for n, name, state in rows(session, _SERVING, {"service": service_id})
@@ -155,13 +160,17 @@ def estimated_wait_minutes(
     ahead: int,
     now: datetime,
     serving: list[tuple[int, str, str]] | None = None,
-) -> int:
-    """Minutes until `ticket` is likely called: ahead × recent minutes each ÷ counters open."""
+) -> int | None:
+    """Minutes until `ticket` is likely called: ahead × recent minutes each ÷ counters open.
+
+    None while no counter of its service is open (closed, paused or its app silent): nobody
+    can promise a time then, least of all "right away"."""
     if ticket.status != TicketStatus.WAITING.value:
         return 0
     if serving is None:
         serving = serving_counters(session, ticket.service_id)
     open_now = sum(1 for _, _, state in serving if state == CounterState.OPEN.value)
-    counters = open_now or len(serving) or 1
+    if not open_now:
+        return None
     minutes = average_service_minutes(session, ticket.service_id, now)
-    return int(math.ceil(ahead * minutes / counters))
+    return int(math.ceil(ahead * minutes / open_now))

@@ -154,6 +154,8 @@ def counter_view(
         "name": counter.name,
         "state": counter.state,
         "pause_reason": counter.pause_reason,
+        # Open or paused, but its officer's app has not been heard from for a while.
+        "silent": counter.silent_since is not None and counter.state != "closed",
         "services": [link.service.code for link in counter.service_links],
         "officer": (
             {"username": counter.officer.username, "full_name": counter.officer.full_name}

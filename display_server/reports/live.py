@@ -8,8 +8,19 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..models import EventLog, Office, Service, Ticket, TicketStatus, TicketStep
-from ..queue.clock import local_day
+from ..events import COUNTER_STATE
+from ..models import (
+    Counter,
+    EventLog,
+    Office,
+    PrintJobRecord,
+    Service,
+    Ticket,
+    TicketStatus,
+    TicketStep,
+)
+from ..queue.clock import day_start, local_day
+from ..queue.presence import SILENT_CLOSED
 from ..queue.snapshot import queue_snapshot
 from ..queue.views import iso
 from .periods import Period
@@ -52,6 +63,15 @@ def late_tickets(session: Session, office: Office, now: datetime) -> list[dict[s
         if rows
         else set()
     )
+    # What became of each apology slip: the dashboard must not say "printed" while it waits.
+    slips: dict[int, str] = {}
+    if apologised:
+        for ticket_id, state in session.execute(
+            select(PrintJobRecord.ticket_id, PrintJobRecord.state)
+            .where(PrintJobRecord.kind == "apology", PrintJobRecord.ticket_id.in_(apologised))
+            .order_by(PrintJobRecord.id)
+        ):
+            slips[int(ticket_id)] = str(state)  # the latest slip of a ticket wins
     late = []
     for ticket, called_at, code, name, target in rows:
         waited = ((called_at or now) - ticket.issued_at).total_seconds() / 60
@@ -71,10 +91,52 @@ def late_tickets(session: Session, office: Office, now: datetime) -> list[dict[s
                 "over_minutes": round(waited - target, 1),
                 "still_waiting": called_at is None,
                 "apologised": ticket.id in apologised,
+                "apology_print": slips.get(ticket.id),
             }
         )
     late.sort(key=lambda item: -item["over_minutes"])
     return late
+
+
+def presence_alerts(session: Session, office: Office, now: datetime) -> list[dict[str, Any]]:
+    """Counters whose officer's app has gone silent, and those closed today for that reason."""
+    alerts: list[dict[str, Any]] = [
+        {"kind": "silent", "counter": number, "name": name, "since": iso(office, since)}
+        for number, name, since in session.execute(
+            select(Counter.number, Counter.name, Counter.silent_since)
+            .where(
+                Counter.office_id == office.id,
+                Counter.silent_since.is_not(None),
+                Counter.state != "closed",
+            )
+            .order_by(Counter.number)
+        )
+    ]
+    closed = session.execute(
+        select(Counter.number, Counter.name, EventLog.at, EventLog.detail)
+        .join(Counter, Counter.id == EventLog.counter_id)
+        .where(
+            EventLog.office_id == office.id,
+            EventLog.kind == COUNTER_STATE,
+            EventLog.at >= day_start(office, local_day(office, now)),
+        )
+        .order_by(EventLog.at)
+    )
+    alerts += [
+        {"kind": "closed", "counter": number, "name": name, "since": iso(office, at)}
+        for number, name, at, detail in closed
+        if isinstance(detail, dict) and detail.get("reason") == SILENT_CLOSED
+    ]
+    return alerts
+
+
+def within_target_now(figures_share: tuple[int, int], late: list[dict[str, Any]]) -> float | None:
+    """Of today's citizens with a target, the share called in time, counting those still
+    waiting who are already past it as late (they cannot be called in time any more)."""
+    within, counted = figures_share
+    overdue = sum(1 for ticket in late if ticket["still_waiting"])
+    total = counted + overdue
+    return within / total if total else None
 
 
 def live_overview(
@@ -111,6 +173,7 @@ def live_overview(
                 "number": counter["number"],
                 "name": counter["name"],
                 "state": counter["state"],
+                "silent": counter["silent"],
                 "pause_reason": counter["pause_reason"],
                 "services": counter["services"],
                 "officer": counter["officer"],
@@ -128,6 +191,7 @@ def live_overview(
                 ),
             }
         )
+    late = late_tickets(session, office, now)
     return {
         "day": snapshot["day"],
         "updated_at": snapshot["updated_at"],
@@ -144,11 +208,14 @@ def live_overview(
             "longest_wait_minutes": max(
                 (item["longest_wait_minutes"] for item in services), default=0
             ),
-            "within_target_share": figures.within_target_share,
+            "within_target_share": within_target_now(
+                (figures.within_target, figures.with_target), late
+            ),
             "satisfaction_rate": figures.satisfaction_rate,
             "ratings": figures.ratings,
         },
         "services": services,
         "counters": counters,
-        "late": late_tickets(session, office, now),
+        "late": late,
+        "alerts": presence_alerts(session, office, now),
     }

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from .. import __version__
 from ..api.context import get_db
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from ..kiosk_list import kiosk_pages
 from ..models import Counter, Service
 from ..queue.errors import NotFound
 from ..queue.lookups import get_counter, get_office, get_ticket_by_token
@@ -161,12 +162,13 @@ def _counter_page(number: int, template: str, page: str, title: str) -> tuple[st
             name = get_counter(session, get_office(session), number).name
     except NotFound:
         return _missing("Không có quầy số này.")
+    shown = strings.counter_title(number, name, page_language())
     return render_screen(
         template,
         page=page,
         title=title,
-        config={"counter": number, "counter_name": name},
-        counter_name=name,
+        config={"counter": number, "counter_name": shown},
+        counter_name=shown,
     )
 
 
@@ -238,7 +240,9 @@ def index() -> tuple[str, int]:
         services = session.scalars(
             select(Service).where(Service.office_id == office.id).order_by(Service.sort_order)
         ).all()
-        counter_rows = [(c.number, c.name) for c in counters]
+        counter_rows = [
+            (c.number, strings.counter_title(c.number, c.name, page_language())) for c in counters
+        ]
         service_rows = [(s.code, s.name) for s in services]
     return render_screen(
         "screens/index.html",
@@ -247,6 +251,7 @@ def index() -> tuple[str, int]:
         config={},
         counters=counter_rows,
         services=service_rows,
+        kiosks=kiosk_pages(current_app._get_current_object()),  # type: ignore[attr-defined]
         base=request.host_url.rstrip("/"),
     )
 

@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from ..i18n import translate
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "static" / "screens"
 SCRIPT_CALL = re.compile(r'\bt\(\s*"((?:[^"\\]|\\.)*)"')
 
@@ -29,3 +31,13 @@ def script_strings() -> tuple[str, ...]:
     for path in sorted(SCRIPTS.glob("*.js")):
         found.update(SCRIPT_CALL.findall(path.read_text(encoding="utf-8")))
     return tuple(sorted(found))
+
+
+PLAIN_COUNTER_NAME = re.compile(r"^Quầy\s*\d+$", re.IGNORECASE)
+
+
+def counter_title(number: int, name: str | None, lang: str) -> str:
+    """A counter's name on a page: a plain "Quầy 3" reads "Counter 3" on an English page."""
+    if not name or PLAIN_COUNTER_NAME.match(name.strip()):
+        return translate("Quầy {number}", lang, number=number)
+    return name

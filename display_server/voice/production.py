@@ -6,6 +6,7 @@ import itertools
 import logging
 import os
 import wave
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,19 @@ def announcement_fields(event: Event, settings: VoiceSettings) -> dict[str, Any]
         "text": words.text,
         "speech": words.speech,
         "language": settings.language,
-        "time": event.at,
+        "time": office_time(event.at, ticket),
     }
+
+
+def office_time(at: datetime, ticket: dict[str, Any]) -> datetime:
+    """`at` in the office's zone, read off the ticket's own times (they carry its UTC offset),
+    so the API shows the announcement's time like every other time: in office time."""
+    stamp = ticket.get("issued_at")
+    try:
+        zone = datetime.fromisoformat(stamp).tzinfo if isinstance(stamp, str) else None
+    except ValueError:
+        zone = None
+    return at.astimezone(zone) if zone is not None else at
 
 
 def produce_audio(

@@ -29,7 +29,7 @@ def test_issued_ticket_answers_with_the_contract_fields(client):
     assert ticket["priority"] == "elderly"
     assert ticket["issued_at"].startswith("2026-11-25T08:30:00+07:00")
     assert ticket["ahead"] == 0
-    assert ticket["estimated_wait_minutes"] == 0
+    assert ticket["estimated_wait_minutes"] is None  # no counter open: no time promised
     assert ticket["status_url"].endswith(f"/t/{ticket['token']}")
     assert ticket["steps"][0]["queued_at"] == ticket["issued_at"]
 

@@ -26,15 +26,16 @@ def counts(app):
 def test_example_site_provisions_idempotently_with_hashed_passwords(tmp_path):
     config = {"LUOT_DATA_DIR": tmp_path, "LUOT_SITE_FILE": EXAMPLE, "LUOT_FEATURES": []}
     first = create_app(config)
-    assert counts(first) == (4, 3, 6, 3)
+    assert counts(first) == (6, 5, 8, 3)
     second = create_app(config)
-    assert counts(second) == (4, 3, 6, 3)
+    assert counts(second) == (6, 5, 8, 3)
     with second.extensions["luot.db"].read_session() as session:
         lan = session.scalars(select(Officer).where(Officer.username == "lan")).one()
         service = session.scalars(select(Service).where(Service.code == "B")).one()
     assert lan.password_hash.startswith(("scrypt:", "pbkdf2:"))
     assert "doi-mat-khau-ngay" not in lan.password_hash
     assert service.name == "Liên thông khai sinh – thường trú – BHYT trẻ em dưới 6 tuổi"
+    assert service.follow_up == ["E", "F"]  # the 3-in-1 is bundled: one number, three desks
     for app in (first, second):
         app.extensions["luot.db"].dispose()
 
@@ -56,7 +57,7 @@ def test_editing_the_site_file_updates_rows_in_place(tmp_path):
     services = app.test_client().get("/api/v1/services").get_json()["services"]
     assert counters[0]["services"] == ["B"]
     assert [s["name"] for s in services if s["code"] == "C"] == ["Chứng thực bản sao"]
-    assert counts(app) == (4, 3, 5, 3)
+    assert counts(app) == (6, 5, 7, 3)
     app.extensions["luot.db"].dispose()
 
 

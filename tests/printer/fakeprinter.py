@@ -5,10 +5,13 @@
         ...
         fake.wait_for_tickets(1)
 
-`mode` is one of "online", "paper_low", "paper_out", "cover_open" (answers accordingly) or
-"silent" (accepts connections, never reads, never answers). `drop_after` closes each of the
-next `drops` connections once that many job bytes have arrived (a printer dying mid-job).
-A ticket is counted when a cut command arrives; it holds the bytes from the last ESC @.
+`mode` is one of "online", "paper_low", "paper_out", "cover_open" (answers accordingly),
+"silent" (accepts connections, never reads, never answers) or "http" (a web server on the
+printer's port: answers anything with an HTTP error and hangs up). `drop_after` closes each of
+the next `drops` connections once that many job bytes have arrived (a printer dying mid-job);
+`hang_ups` closes the next that many connections after a whole ticket, at the status query that
+would confirm it (the ticket printed, the spool cannot know). A ticket is counted when a cut
+command arrives; it holds the bytes from the last ESC @.
 """
 
 from __future__ import annotations
@@ -29,15 +32,24 @@ STATUS_BYTES = {
 }
 
 
+HTTP_ERROR = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
 class FakePrinter:
     """See the module docstring; thread-safe counters, `stop()` closes everything."""
 
     def __init__(
-        self, port: int = 0, mode: str = "online", drop_after: int | None = None, drops: int = 1
+        self,
+        port: int = 0,
+        mode: str = "online",
+        drop_after: int | None = None,
+        drops: int = 1,
+        hang_ups: int = 0,
     ) -> None:
         self.mode = mode
         self.drop_after = drop_after
         self.drops = drops
+        self.hang_ups = hang_ups
         self.tickets: list[bytes] = []
         self.ticket_times: list[float] = []  # time.monotonic() when each ticket's cut arrived
         self.connections = 0
@@ -81,6 +93,12 @@ class FakePrinter:
                 self._lock.wait(deadline - time.monotonic())
             return list(self.tickets)
 
+    def wait_for_connections(self, count: int, timeout: float = 5.0) -> int:
+        """Block until `count` connections were accepted (or the timeout); return how many."""
+        with self._lock:
+            self._lock.wait_for(lambda: self.connections >= count, timeout)
+            return self.connections
+
     def _accept(self) -> None:
         while not self._stopping:
             try:
@@ -92,8 +110,17 @@ class FakePrinter:
             with self._lock:
                 self.connections += 1
                 self._clients.append(client)
+                self._lock.notify_all()
             if self.mode != "silent":
                 threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _take_hang_up(self) -> bool:
+        """Whether this confirmation is one of the `hang_ups` still to fake."""
+        with self._lock:
+            if self.hang_ups <= 0:
+                return False
+            self.hang_ups -= 1
+            return True
 
     def _serve(self, client: socket.socket) -> None:
         """Read commands, answer status queries, cut the stream into tickets."""
@@ -102,6 +129,7 @@ class FakePrinter:
             self.drops -= drop
         buffer, job = bytearray(), bytearray()
         job_bytes = 0
+        printed_here = False
         client.settimeout(0.2)
         while not self._stopping:
             try:
@@ -111,6 +139,9 @@ class FakePrinter:
             except OSError:
                 break
             if not chunk:
+                break
+            if self.mode == "http":
+                client.sendall(HTTP_ERROR)
                 break
             self.last_byte_at = time.monotonic()
             buffer += chunk
@@ -123,6 +154,9 @@ class FakePrinter:
                 command = bytes(buffer[at : at + length])
                 at += length
                 if command[0] == 0x10:
+                    if printed_here and self._take_hang_up():
+                        client.close()  # the ticket printed; its confirmation never comes
+                        return
                     self.status_queries += 1
                     client.sendall(bytes((STATUS_BYTES[self.mode][command[2]],)))
                     continue
@@ -139,5 +173,6 @@ class FakePrinter:
                         self.ticket_times.append(time.monotonic())
                         self._lock.notify_all()
                     job.clear()
+                    printed_here = True
             del buffer[:at]
         client.close()

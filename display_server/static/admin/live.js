@@ -82,6 +82,11 @@
     }));
   }
 
+  // A plain "Quầy 3" reads "Counter 3" on the English page; a name of its own stays.
+  function counterName(c) {
+    return /^Quầy\s*\d+$/i.test(c.name || "") ? text.counter.replace("{number}", c.number) : c.name;
+  }
+
   function drawCounters(counters) {
     var box = document.getElementById("counters");
     box.replaceChildren.apply(box, counters.map(function (c) {
@@ -89,8 +94,10 @@
       var doing = ticket ? (ticket.status === "serving" ? text.serving : text.called) + " " + ticket.number
         + " (" + text.since + " " + clock(ticket.started_at || ticket.called_at) + ")"
         : (c.state === "open" ? text.idle : "");
-      return el("article", {"class": "counter " + c.state}, [
-        el("header", {}, [el("strong", {text: c.name}), el("span", {"class": "state " + c.state, text: text[c.state] || c.state})]),
+      var silent = c.silent && c.state !== "closed";
+      var label = silent ? text.silent : (text[c.state] || c.state);
+      return el("article", {"class": "counter " + c.state + (silent ? " silent" : "")}, [
+        el("header", {}, [el("strong", {text: counterName(c)}), el("span", {"class": "state " + (silent ? "silent" : c.state), text: label})]),
         el("p", {"class": "officer", text: c.officer ? c.officer.full_name : text.no_officer}),
         el("p", {"class": "doing", text: c.state === "paused" && c.pause_reason ? c.pause_reason : doing}),
         el("p", {"class": "services", text: c.services.join(" → ")})
@@ -107,7 +114,10 @@
     }
     body.replaceChildren.apply(body, data.late.map(function (t) {
       var button;
-      if (t.apologised) {
+      var slip = t.apology_print;  // null: printed before slips were kept, or no job recorded
+      if (t.apologised && slip === "pending") {
+        button = el("span", {"class": "pending", text: text.slip_pending});
+      } else if (t.apologised && slip !== "failed" && slip !== "dropped") {
         button = el("span", {"class": "done", text: text.printed});
       } else if (!data.printing) {
         button = el("button", {type: "button", disabled: "disabled", title: text.no_printing, text: text.print});
@@ -124,7 +134,20 @@
     }));
   }
 
+  // Counters whose officer's app has gone silent (shown "away" on the TVs), and those closed
+  // today because it stayed silent: someone should go and look.
+  function drawAlerts(alerts) {
+    var box = document.getElementById("alerts");
+    box.hidden = !alerts.length;
+    box.replaceChildren.apply(box, alerts.map(function (a) {
+      var words = (a.kind === "silent" ? text.alert_silent : text.alert_closed)
+        .replace("{counter}", counterName({name: a.name, number: a.counter})).replace("{time}", clock(a.since));
+      return el("p", {"class": "alert " + a.kind, role: "alert", text: words});
+    }));
+  }
+
   function draw(data) {
+    drawAlerts(data.alerts || []);
     drawTotals(data.totals);
     drawChart(data.services);
     drawServices(data.services);

@@ -2,7 +2,8 @@
 // recent calls, the waiting count per service, the clock and the notice; optional sound.
 
 import {
-  LiveStream, QueueState, config, el, fitContent, formatClock, serviceName, startClock, t,
+  LiveStream, QueueState, config, counterTitle, el, fitContent, formatClock, serviceName,
+  startClock, t,
 } from "./live.js";
 import { SoundQueue } from "./sound.js";
 
@@ -36,6 +37,16 @@ function callShown(call) {
   return true;
 }
 
+/**
+ * Whether a call still stands: its ticket is the one at its counter (called or being served)
+ * and that counter is open and heard from. A no-show, a pause or a silent counter app ends it.
+ */
+function callStands(call) {
+  const counter = state.counters.get(call.counter);
+  return Boolean(counter && counter.state === "open" && !counter.silent
+    && counter.current && counter.current.id === call.ticket_id);
+}
+
 function shownServices() {
   let services = [...state.services.values()].filter((s) => s.active !== false);
   if (onlyServices.size) services = services.filter((s) => onlyServices.has(s.code));
@@ -47,10 +58,11 @@ function shownServices() {
 }
 
 function counterLabel(call) {
-  return call.counter_name || t("Quầy {number}", { number: call.counter });
+  return counterTitle(call.counter, call.counter_name);
 }
 
 function statusText(counter) {
+  if (counter.silent && counter.state !== "closed") return t("Tạm vắng");
   if (counter.state === "paused") {
     return counter.pause_reason ? `${t("Tạm nghỉ")}: ${counter.pause_reason}` : t("Tạm nghỉ");
   }
@@ -88,12 +100,13 @@ function renderCounters(flashCounter) {
   grid.replaceChildren(...counters.map((counter) => {
     const current = counter.current;
     const classes = ["counter-card", `state-${counter.state}`];
+    if (counter.silent && counter.state !== "closed") classes.push("silent");
     if (current) classes.push(`ticket-${current.status}`);
     if (current && current.prioritised && counter.state !== "closed") classes.push("prioritised");
     if (flashCounter === counter.number) classes.push("flash");
     return el("div", { class: classes.join(" "), "data-counter": counter.number }, [
       el("div", { class: "counter-inner" }, [
-        el("div", { class: "counter-name", text: counter.name }),
+        el("div", { class: "counter-name", text: counterTitle(counter.number, counter.name) }),
         el("div", { class: "counter-number", text: current && counter.state !== "closed" ? current.number : "—" }),
         el("div", { class: "counter-status", text: statusText(counter) }),
       ]),
@@ -132,12 +145,17 @@ function renderWaiting() {
   fitContent(list);
 }
 
+// The hero shows the newest call that still stands; with none, it says so instead of "— đến".
 function renderHero(call, flash) {
   const hero = document.getElementById("hero");
-  const latest = call || state.recent.find(callShown) || null;
+  const latest = call || state.recent.find((c) => callShown(c) && callStands(c)) || null;
+  if (!flash && latest !== heroCall) hero.classList.remove("flash");
   heroCall = latest;
-  document.getElementById("hero-number").textContent = latest ? latest.number : "—";
+  document.getElementById("hero-number").textContent = latest ? latest.number : "";
   document.getElementById("hero-counter").textContent = latest ? counterLabel(latest) : "";
+  document.getElementById("hero-label").textContent = latest
+    ? t("Mời công dân có số")
+    : (state.recent.some(callShown) ? t("Xin mời quý khách chờ đến lượt") : t("Chưa có lượt gọi"));
   hero.classList.toggle("idle", !latest);
   hero.classList.toggle("prioritised", Boolean(latest && latest.prioritised));
   if (flash) {
@@ -181,8 +199,12 @@ function onEvent(event) {
     if (!voiceEnabled) sound.chime();
     return;
   }
-  if (event.kind === "queue.waiting") renderWaiting();
-  else renderCounters(null);
+  if (event.kind === "queue.waiting") {
+    renderWaiting();
+    return;
+  }
+  renderCounters(null);
+  renderHero(null, false);  // a no-show, a finish, a pause or a silent app may end the call shown
   if (event.kind.startsWith("ticket.")) renderRecent();
 }
 

@@ -12,6 +12,7 @@ const refused = new Map();
 let busy = false;
 let resultTimer = null;
 let idleTimer = null;
+let printJob = null;  // the shown ticket's print job while it is still pending
 // Out of service: the server cannot store tickets (a full disk, a read-only database). Known from
 // /api/v1/health?deep=1, asked now and then (often while out, so the kiosk comes back by itself),
 // and from an issue answered 503.
@@ -126,12 +127,44 @@ async function issue(service) {
   showMessage(t("Không kết nối được máy chủ. Vui lòng thử lại hoặc liên hệ cán bộ."));
 }
 
+// What the printer did, said plainly. A slip that did not come out within the server's short
+// wait is "not printed": the citizen is asked to remember the number or take the QR code, and
+// the card changes to "printed" if the printer catches up while it is shown (print.settled).
 function printText(print) {
   const status = print && print.status;
   if (status === "printed") return [t("Đã in phiếu — mời quý khách nhận phiếu"), "printed"];
-  if (status === "pending") return [t("Đang in…"), "pending"];
-  if (status === "failed") return [t("Máy in lỗi — vui lòng ghi nhớ số"), "failed"];
+  if (status === "pending" || status === "failed") {
+    return [t("Chưa in được phiếu. Xin ghi nhớ số này hoặc quét mã QR bằng điện thoại."), "failed"];
+  }
   return [t("Vui lòng ghi nhớ số hoặc quét mã QR"), "none"];
+}
+
+function setPrintStatus(print) {
+  const [text, status] = printText(print);
+  const printNode = document.getElementById("result-print");
+  printNode.textContent = text;
+  printNode.dataset.status = status;
+  const later = document.getElementById("result-print-later");
+  later.hidden = !(print && print.status === "pending");
+  const result = document.getElementById("result");
+  result.dataset.print = status;
+  document.getElementById("result-label").textContent = status === "failed"
+    ? t("Xin ghi nhớ số thứ tự của quý khách")
+    : t("Số thứ tự của quý khách");
+}
+
+// No estimate means no counter of the service is open: promise nothing, least of all "now".
+function aheadText(ticket) {
+  const ahead = ticket.ahead || 0;
+  const minutes = ticket.estimated_wait_minutes;
+  if (minutes === null || minutes === undefined) {
+    return ahead
+      ? t("{n} người chờ trước quý khách · chưa có quầy nào đang mở", { n: ahead })
+      : t("Chưa có quầy nào đang mở cho dịch vụ này");
+  }
+  return ahead
+    ? t("{n} người chờ trước quý khách · khoảng {m} phút", { n: ahead, m: minutes })
+    : t("Quý khách sẽ được mời ngay");
 }
 
 function showTicket(ticket) {
@@ -143,21 +176,18 @@ function showTicket(ticket) {
   priorityNode.hidden = ticket.priority === "none";
   const chosen = document.querySelector(`[data-priority="${ticket.priority}"]`);
   priorityNode.textContent = chosen ? `${t("Ưu tiên")}: ${chosen.textContent}` : "";
-  const ahead = ticket.ahead || 0;
-  document.getElementById("result-ahead").textContent = ahead
-    ? t("{n} người chờ trước quý khách · khoảng {m} phút", { n: ahead, m: ticket.estimated_wait_minutes || 0 })
-    : t("Quý khách sẽ được mời ngay");
-  const [text, status] = printText(ticket.print);
-  const printNode = document.getElementById("result-print");
-  printNode.textContent = text;
-  printNode.dataset.status = status;
+  document.getElementById("result-ahead").textContent = aheadText(ticket);
+  setPrintStatus(ticket.print);
+  printJob = (ticket.print && ticket.print.status === "pending" && ticket.print.job) || null;
   const qr = document.getElementById("result-qr");
   qr.src = `/qr.svg?data=${encodeURIComponent(ticket.status_url)}`;
   const result = document.getElementById("result");
   result.hidden = false;
   result.dataset.ticket = ticket.id;
   setPriority("none");
-  let left = config.result_seconds || 20;
+  // Without a slip the number and the QR code stay up longer: time to note or scan them.
+  const unprinted = result.dataset.print === "failed";
+  let left = (config.result_seconds || 20) * (unprinted ? 2 : 1);
   const done = document.getElementById("result-done");
   const tick = () => {
     done.textContent = `${t("Xong")} (${left})`;
@@ -171,6 +201,7 @@ function showTicket(ticket) {
 
 function closeResult() {
   clearInterval(resultTimer);
+  printJob = null;
   document.getElementById("result").hidden = true;
   setBusy(false);
 }
@@ -256,7 +287,10 @@ new LiveStream({
       if (!busy) render();
     } else if (event.kind === "settings.changed") {
       loadServices();
+    } else if (event.kind === "print.settled" && printJob && event.data.job === printJob) {
+      printJob = null;
+      if (event.data.status === "printed") setPrintStatus({ status: "printed" });
     }
   },
-}, { kinds: ["queue.waiting", "settings.changed"] }).start();
+}, { kinds: ["queue.waiting", "settings.changed", "print.settled"] }).start();
 window.__luotKiosk = { issue: (code) => issue(services.find((s) => s.code === code)) };

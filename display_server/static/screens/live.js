@@ -56,6 +56,12 @@ export function serviceName(service) {
   return service.name || service.service_name || service.code || "";
 }
 
+/** A counter's name for this page: a plain "Quầy 3" reads "Counter 3" on an English page. */
+export function counterTitle(number, name) {
+  const plain = !name || /^Quầy\s*\d+$/i.test(String(name).trim());
+  return plain ? t("Quầy {number}", { number }) : name;
+}
+
 // --- the server's clock (a TV's own clock is often wrong) ---------------------------------
 
 let clockOffset = 0;
@@ -104,7 +110,8 @@ export function startClock(root) {
 export const KINDS = [
   "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
   "ticket.no_show", "ticket.transferred", "ticket.cancelled", "counter.state",
-  "settings.changed", "announcement.ready", "rating.recorded", "queue.waiting",
+  "settings.changed", "announcement.ready", "rating.recorded", "queue.waiting", "print.settled",
+  "counter.presence",
 ];
 
 /**
@@ -254,6 +261,7 @@ export class QueueState {
     this.services = new Map(queue.services.map((s) => [s.code, { ...s }]));
     this.counters = new Map(queue.counters.map((c) => [c.number, {
       number: c.number, name: c.name, state: c.state, pause_reason: c.pause_reason,
+      silent: Boolean(c.silent),
       services: c.services || [], officer: c.officer, current: ticketSummary(c.current_ticket),
     }]));
     this.recent = queue.recent_calls.map((call) => ({ ...call }));
@@ -276,6 +284,8 @@ export class QueueState {
         number: data.counter.number, name: data.counter.name, state: data.counter.state,
         pause_reason: data.counter.pause_reason, officer: data.counter.officer,
         services: data.counter.services || (known ? known.services : []),
+        silent: data.counter.silent !== undefined ? Boolean(data.counter.silent)
+          : Boolean(known && known.silent && data.counter.state !== "closed"),
       };
       if (known) Object.assign(known, update);
       else this.counters.set(update.number, { ...update, current: null });

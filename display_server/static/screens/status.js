@@ -2,7 +2,8 @@
 // an alert (sound and vibration where allowed) when called, and the rating once served.
 
 import {
-  LiveStream, QueueState, api, config, el, formatClock, serverNow, serviceName, t, toneOf,
+  LiveStream, QueueState, api, config, counterTitle, el, formatClock, serverNow, serviceName, t,
+  toneOf,
 } from "./live.js";
 import { SoundQueue } from "./sound.js";
 
@@ -39,7 +40,7 @@ function formatDay(day) {
 }
 
 function counterName(number, name) {
-  return name || t("Quầy {number}", { number });
+  return counterTitle(number, name);
 }
 
 function render() {
@@ -59,9 +60,10 @@ function render() {
     main.textContent = ticket.ahead
       ? t("Còn {n} người trước quý khách", { n: ticket.ahead })
       : t("Quý khách là người tiếp theo");
-    detail.textContent = t("Thời gian chờ dự kiến: khoảng {m} phút", {
-      m: ticket.estimated_wait_minutes || 0,
-    });
+    const minutes = ticket.estimated_wait_minutes;
+    detail.textContent = minutes === null || minutes === undefined
+      ? t("Chưa có quầy nào đang mở cho dịch vụ này")
+      : t("Thời gian chờ dự kiến: khoảng {m} phút", { m: minutes });
   } else if (ticket.status === "called") {
     const where = counterName(ticket.counter, ticket.counter_name);
     main.textContent = t("Mời quý khách đến {counter}", { counter: where });

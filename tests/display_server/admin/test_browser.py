@@ -182,6 +182,11 @@ def test_dashboard_draws_updates_and_prints_an_apology(
         )
         assert "Đã gửi phiếu xin lỗi" in page.inner_text("#apology-result")
         assert len(printer.wait_for_tickets(printed + 1)) == printed + 1  # the slip
+        # The late list says what the dialog says: printed once the printer confirmed it.
+        result = page.inner_text("#apology-result")
+        if "đang chờ máy in" in result:
+            assert page.locator("#late .pending").count() or page.locator("#late .done").count()
+        page.wait_for_selector("#late .done", timeout=9000)
         shoot(page, "live-apology", full_page=False)
     else:  # just after midnight nobody has waited long yet
         shoot(page, "live")
@@ -233,4 +238,61 @@ def test_public_page_on_a_phone_and_a_display(
     shoot(phone, "public-phone")
     display = open_page(FULL_HD)
     display.goto(f"{server.url}/cong-khai")
+    # The page fits the TV: the service table turns its pages rather than running off the end.
+    assert display.evaluate("document.documentElement.scrollHeight") <= FULL_HD["height"]
+    pages = display.evaluate("window.__luotPublic.pages()")
+    seen: set[str] = set()
+    for index in range(pages):
+        display.evaluate("(i) => window.__luotPublic.show(i)", index)
+        for row in display.locator("table.services tbody tr:not([hidden]) .code").all():
+            seen.add(row.inner_text())
+    assert seen == {"A", "B", "C", "D"}
+    display.evaluate("() => window.__luotPublic.show(0)")
     shoot(display, "public-display", full_page=False)
+
+
+def test_public_page_and_administration_stay_vietnamese_in_an_english_browser(
+    server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/cong-khai")
+        assert "Công khai thời gian giải quyết" in page.inner_text("h1")
+        page.goto(f"{server.url}/admin/login")
+        assert page.get_attribute("html", "lang") == "vi"
+        page.goto(f"{server.url}/cong-khai?lang=en")  # English only when asked for
+        assert page.get_attribute("html", "lang") == "en"
+    finally:
+        context.close()
+
+
+def test_public_page_turns_its_pages_on_a_tv_with_many_services(
+    tmp_path: Path, open_page: Callable[..., Page]
+) -> None:
+    from tests.servers import write_site
+
+    site = admin_site()
+    site["services"] += [
+        {"code": code, "name": f"Thủ tục hành chính số {n} về lĩnh vực đất đai và xây dựng"}
+        for n, code in enumerate("EFGHIJKLMN", start=1)
+    ]
+    live = LiveServer(tmp_path, write_site(tmp_path / "site.toml", site)).start()
+    try:
+        display = open_page(FULL_HD)
+        display.goto(f"{live.url}/cong-khai")
+        assert display.evaluate("document.documentElement.scrollHeight") <= FULL_HD["height"]
+        pages = display.evaluate("window.__luotPublic.pages()")
+        assert pages >= 2
+        assert display.is_visible("#services-page")
+        seen: list[str] = []
+        for index in range(pages):
+            display.evaluate("(i) => window.__luotPublic.show(i)", index)
+            assert display.evaluate("document.documentElement.scrollHeight") <= FULL_HD["height"]
+            seen += [c.inner_text() for c in display.locator("tbody tr:not([hidden]) .code").all()]
+        assert sorted(seen) == sorted("ABCDEFGHIJKLMN")  # every service, each once
+        phone = open_page(PHONE)
+        phone.goto(f"{live.url}/cong-khai")
+        assert phone.locator("table.services tbody tr:not([hidden])").count() == 14  # scrolls
+    finally:
+        live.stop()

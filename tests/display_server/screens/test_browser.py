@@ -184,6 +184,18 @@ def test_display_portrait_and_counter_display(
         portrait = open_page(f"{server.url}/display", {"width": 1080, "height": 1920})
         ready(portrait)
         assert "layout-portrait" in (portrait.get_attribute("body", "class") or "")
+        # Every service name whole, the 3-in-1's too: none cut off with "…".
+        clipped = portrait.evaluate(
+            "() => [...document.querySelectorAll('.waiting-name')].filter((n) => "
+            "n.scrollHeight - n.clientHeight > parseFloat(getComputedStyle(n).fontSize) / 2)"
+            ".map((n) => [n.textContent, n.scrollHeight, n.clientHeight])"
+        )
+        assert clipped == []
+        cut = portrait.evaluate(
+            "() => [...document.querySelectorAll('.recent-counter')]"
+            ".filter((n) => n.scrollWidth > n.clientWidth).map((n) => n.textContent)"
+        )
+        assert cut == []  # "Quầy 1", not "Quầ…"
         shoot(portrait, "display-portrait")
         counter = open_page(f"{server.url}/display/counter/1")
         ready(counter)
