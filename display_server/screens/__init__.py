@@ -18,7 +18,7 @@ from .api import bp as api_bp
 from .openapi import PATHS as OPENAPI_PATHS
 from .pages import EVENTS_URL, EXTENSION_KEY
 from .pages import bp as pages_bp
-from .state import screen_snapshot, waiting_counts
+from .state import office_timezone, screen_snapshot, waiting_counts
 from .stream import KEEPALIVE_SECONDS, QUEUE_SIZE, EventStream
 
 __all__ = ["EXTENSION_KEY", "init_app"]
@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         partial(waiting_counts, app),
         keepalive=max(0.05, _setting(app, "LUOT_SSE_KEEPALIVE", KEEPALIVE_SECONDS)),
         queue_size=max(1, int(_setting(app, "LUOT_SSE_QUEUE", QUEUE_SIZE))),
+        timezone=partial(office_timezone, app),
     )
     app.extensions[EXTENSION_KEY] = stream
     add_asgi_route(app, EVENTS_URL, stream)

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ..queue.clock import zone
+
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Any]]
 Send = Callable[[Any], Awaitable[None]]
@@ -46,9 +48,12 @@ def kinds_filter(value: str | None) -> tuple[str, ...] | None:
     return kinds or None
 
 
-def utc_iso() -> str:
-    """Now, for clients that set their clocks by the server."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+def office_iso(zone_name: str, at: datetime | None = None) -> str:
+    """`at` (default: now) in the office's time, with its offset, like every time in the API.
+
+    Clients that set their clocks by the server read the offset, so the instant is exact.
+    """
+    return (at or datetime.now(UTC)).astimezone(zone(zone_name)).isoformat(timespec="milliseconds")
 
 
 def header(scope: Scope, name: bytes) -> str | None:

@@ -3,6 +3,7 @@ the event stream sends after ticket events."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,23 @@ def app_clock(app: Flask) -> Callable[[], datetime]:
     """The app's clock (tests may set LUOT_CLOCK)."""
     clock: Callable[[], datetime] | None = app.config.get("LUOT_CLOCK")
     return clock or utc_now
+
+
+TIMEZONE_KEY = "luot.screens.timezone"
+TIMEZONE_SECONDS = 60.0  # administration may change the office's zone; seen within a minute
+
+
+def office_timezone(app: Flask) -> str:
+    """The office's time zone name, read at most once a minute (every event's time needs it)."""
+    cached: tuple[float, str] | None = app.extensions.get(TIMEZONE_KEY)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < TIMEZONE_SECONDS:
+        return cached[1]
+    db: Database = app.extensions["luot.db"]
+    with db.read_session() as session:
+        name = get_office(session).timezone
+    app.extensions[TIMEZONE_KEY] = (now, name)
+    return name
 
 
 def screen_snapshot(app: Flask) -> dict[str, Any]:

@@ -29,8 +29,8 @@ from .sse import (
     header,
     json_response,
     kinds_filter,
+    office_iso,
     parse_event_id,
-    utc_iso,
 )
 
 log = logging.getLogger(__name__)
@@ -93,8 +93,10 @@ class EventStream:
         *,
         keepalive: float = KEEPALIVE_SECONDS,
         queue_size: int = QUEUE_SIZE,
+        timezone: Callable[[], str] = lambda: "UTC",
     ) -> None:
         self.bus = bus
+        self.timezone = timezone
         self.snapshot = snapshot
         self.waiting = waiting
         self.keepalive = keepalive
@@ -120,7 +122,9 @@ class EventStream:
         loop = self._loop
         if loop is None or not self.subscribers:
             return
-        chunk = encode(event.kind, event.to_json(), self.event_id(event.seq))
+        message = event.to_json()
+        message["at"] = office_iso(self.timezone(), event.at)
+        chunk = encode(event.kind, message, self.event_id(event.seq))
         try:
             loop.call_soon_threadsafe(self._fan_out, event.seq, event.kind, chunk)
         except RuntimeError:  # the loop has closed (server shutting down)
@@ -203,7 +207,9 @@ class EventStream:
         while True:
             await asyncio.sleep(self.keepalive)
             if self.subscribers:
-                chunk = encode(KEEPALIVE, {"server_time": utc_iso()}, comment="keep-alive")
+                chunk = encode(
+                    KEEPALIVE, {"server_time": office_iso(self.timezone())}, comment="keep-alive"
+                )
                 self._fan_out(0, KEEPALIVE, chunk)
 
     def _schedule_waiting(self) -> None:
@@ -235,7 +241,8 @@ class EventStream:
         )
         if key == self._waiting_key:
             return  # e.g. a finish changes nobody's wait: a thousand writes saved
-        message = {"kind": QUEUE_WAITING, "at": utc_iso(), "data": counts}  # like bus events
+        # Shaped like the bus's events.
+        message = {"kind": QUEUE_WAITING, "at": office_iso(self.timezone()), "data": counts}
         self._waiting_key, self._waiting_chunk = key, encode(QUEUE_WAITING, message)
         self._fan_out(0, QUEUE_WAITING, self._waiting_chunk)
 
@@ -261,7 +268,7 @@ class EventStream:
         payload.update(
             boot_id=self.bus.boot_id,
             seq=seq,
-            server_time=utc_iso(),
+            server_time=office_iso(self.timezone()),
             keepalive_seconds=self.keepalive,
         )
         chunk = encode(SNAPSHOT, payload, self.event_id(seq))
@@ -345,7 +352,7 @@ class EventStream:
                     "boot_id": self.bus.boot_id,
                     "from": sent,
                     "missed": len(missed),
-                    "server_time": utc_iso(),
+                    "server_time": office_iso(self.timezone()),
                     "keepalive_seconds": self.keepalive,
                 },
             )

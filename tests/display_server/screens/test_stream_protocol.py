@@ -65,6 +65,10 @@ def test_a_stream_opens_with_a_snapshot_then_carries_events_and_keepalives(
     ticket = issue(server.url, "C")
     issued = reader.next()
     assert issued.event == "ticket.issued"
+    # Every time on the stream is in office time, with its offset, like the rest of the API.
+    assert snapshot["server_time"].endswith("+07:00")
+    assert keepalive.json()["server_time"].endswith("+07:00")
+    assert issued.json()["at"].endswith("+07:00")
     assert seq_of(issued.id) > seq_of(first.id)
     body = issued.json()
     assert body["kind"] == "ticket.issued" and body["seq"] == seq_of(issued.id)
