@@ -267,11 +267,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def fill(folder: Path) -> Path:
     """Fill the disk under `folder` to the last byte; the filler file's path."""
     filler = folder / "filler"
-    with filler.open("wb") as handle:
+    # Unbuffered: a buffered file would try its last block again on close and raise there.
+    with filler.open("wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(bytes(64 * 1024))
-                handle.flush()
         except OSError:
             pass
     return filler
