@@ -339,8 +339,11 @@ def reprint(ticket_id: int) -> Response:
     kiosk's own device key are both needed (a page elsewhere cannot run a kiosk's printer).
     """
     from .api.context import (
+        LANGUAGES,
+        MAX_TOKEN,
         base_url,
         bearer_token,
+        choice_field,
         get_db,
         json_body,
         now,
@@ -355,8 +358,10 @@ def reprint(ticket_id: int) -> Response:
     from .trust.issuing import issuing_kiosk
 
     body = json_body(required=False)
-    kiosk = text_field(body, "kiosk", max_length=64)
-    token = text_field(body, "token", max_length=64)
+    extension = _extension(current_app)
+    kiosk = choice_field(body, "kiosk", extension.kiosks, code="unknown_kiosk")
+    token = text_field(body, "token", max_length=MAX_TOKEN)
+    choice_field(body, "lang", LANGUAGES)
     with get_db().read_session() as session:
         row = get_ticket(session, office(session), ticket_id)
         kiosk_id = kiosk or row.kiosk
@@ -376,137 +381,15 @@ def reprint(ticket_id: int) -> Response:
                 )
             kiosk_id = issuing_kiosk(device, kiosk)  # prints at the kiosk the key belongs to
         ticket = ticket_view(session, row, base_url=base_url(), now=now())
-    extension = _extension(current_app)
+    # No kiosk named and none the ticket's own: its state (409), not a malformed request.
     if kiosk_id is None:
-        raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="kiosk")
+        raise ApiError(409, "missing_kiosk", "Phiếu này không lấy tại ki-ốt; hãy chọn ki-ốt để in.")
     if kiosk_id not in extension.kiosks:
-        raise ApiError(422, "unknown_kiosk", "Không có ki-ốt {kiosk}.", kiosk=kiosk_id)
+        raise ApiError(409, "unknown_kiosk", "Không có ki-ốt {kiosk}.", kiosk=kiosk_id)
     if extension.kiosks[kiosk_id].printer is None:
         raise ApiError(409, "no_printer", "Ki-ốt {kiosk} không có máy in.", kiosk=kiosk_id)
     block = extension.print_ticket(ticket, kiosk_id, _language(body), reprint=True)
     return jsonify({"ticket": ticket_id, "number": ticket["number"], "print": block})
-
-
-_NULLABLE = {"type": ["string", "null"]}
-OPENAPI_SCHEMAS: dict[str, Any] = {
-    "PrintResult": {
-        "type": "object",
-        "required": ["status", "kiosk", "printer"],
-        "properties": {
-            "status": {
-                "enum": ["printed", "pending", "failed", "none"],
-                "description": "pending: queued; it prints once the printer works again",
-            },
-            "kiosk": _NULLABLE,
-            "printer": {**_NULLABLE, "examples": ["network://192.168.1.50:9100"]},
-            "job": {"type": "string", "description": "the print job's key"},
-            "message": {"type": "string", "description": "why it is pending or failed"},
-        },
-    },
-    "Printer": {
-        "type": "object",
-        "required": ["kiosk", "url", "state", "last_error", "pending", "last_printed_at"],
-        "properties": {
-            "kiosk": {"type": "string"},
-            "name": {"type": "string"},
-            "url": {"type": "string"},
-            "profile": _NULLABLE,
-            "width_dots": {"type": "integer", "examples": [576]},
-            "state": {
-                "enum": ["online", "paper_low", "paper_out", "cover_open", "offline", "unknown"]
-            },
-            "last_error": _NULLABLE,
-            "pending": {"type": "integer", "description": "jobs waiting for this printer"},
-            "last_printed_at": {**_NULLABLE, "format": "date-time"},
-            "checked_at": {**_NULLABLE, "format": "date-time"},
-        },
-    },
-}
-_ERROR_RESPONSE = {
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-}
-OPENAPI_PATHS: dict[str, Any] = {
-    "/api/v1/printers": {
-        "get": {
-            "summary": "Each kiosk printer's state, last error, pending jobs and last print",
-            "responses": {
-                "200": {
-                    "description": "OK",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "printers": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/Printer"},
-                                    }
-                                },
-                            }
-                        }
-                    },
-                }
-            },
-        }
-    },
-    "/api/v1/tickets/{ticket_id}/print": {
-        "post": {
-            "summary": "Print a ticket again (default kiosk: the one that issued it)",
-            "description": (
-                "A signed-in officer may reprint at any kiosk. Otherwise the ticket's token and "
-                "the X-Device-Key of the kiosk that prints are both needed."
-            ),
-            "security": [{"bearer": []}, {"deviceKey": []}],
-            "parameters": [
-                {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-            ],
-            "requestBody": {
-                "required": False,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "kiosk": {"type": "string", "maxLength": 64},
-                                "token": {"type": "string", "maxLength": 64},
-                                "lang": {"enum": ["vi", "en"]},
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": {
-                    "description": "the print result",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["ticket", "number", "print"],
-                                "properties": {
-                                    "ticket": {"type": "integer"},
-                                    "number": {"type": "string"},
-                                    "print": {"$ref": "#/components/schemas/PrintResult"},
-                                },
-                            }
-                        }
-                    },
-                },
-                "401": {
-                    "description": "no officer and no right token, or an unknown device key",
-                    **_ERROR_RESPONSE,
-                },
-                "403": {
-                    "description": "the token without the printing kiosk's own key",
-                    **_ERROR_RESPONSE,
-                },
-                "404": {"description": "unknown ticket", **_ERROR_RESPONSE},
-                "409": {"description": "the kiosk has no printer", **_ERROR_RESPONSE},
-                "422": {"description": "unknown or missing kiosk", **_ERROR_RESPONSE},
-            },
-        }
-    },
-}
 
 
 def read_settings(app: Flask) -> PrintingSettings:
@@ -547,9 +430,10 @@ def load_extension(app: Flask) -> PrintingExtension:
 
 def init_app(app: Flask) -> None:
     """Start a spool per kiosk printer, add the ticket-issued hook, the routes."""
-    from .api.openapi import add_paths
+    from .api.openapi import add_paths, add_refiner
     from .events import Event
     from .extensions import add_ticket_issued_hook, get_bus
+    from .printing_openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS, kiosk_choices
     from .settings import SETTINGS_CHANGED
 
     extension = load_extension(app)
@@ -573,6 +457,7 @@ def init_app(app: Flask) -> None:
     add_ticket_issued_hook(app, on_ticket_issued)
     app.register_blueprint(blueprint)
     add_paths(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)
+    add_refiner(app, kiosk_choices)
     # Spools stop on `shutdown()`; if the app is simply dropped (tests make many), stop them too.
     weakref.finalize(app, extension.shutdown)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +22,20 @@ from ..queue.journal import last_view
 from ..queue.records import CounterRow, OfficeRow, TicketRow, find_office
 from ..queue.views import ticket_view, with_base_url
 from .errors import ApiError
+from .text_rules import refused
 
 MAX_TEXT = 500
+# Limits of fields several routes share (and the OpenAPI document states).
+MAX_SERVICE = 8
+MAX_KIOSK = 64
+MAX_TOKEN = 64
+LANGUAGES = ("vi", "en")
 SIGN_IN_AGAIN = "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại."
 MAX_KEY = 128
+# Idempotency keys are visible ASCII (spaces inside allowed): what HTTP carries unchanged.
+KEY_CHARACTERS = frozenset(map(chr, range(0x20, 0x7F)))
+MAX_INT = 2**31 - 1
+INTEGER = re.compile(r"-?[0-9]{1,19}")
 
 
 def get_db() -> Database:
@@ -78,7 +89,11 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
 
 
 def clean_text(value: str, field: str, max_length: int = MAX_TEXT) -> str:
-    """NFC-normalised text without control characters or lone surrogates."""
+    """NFC-normalised text, trimmed, without control or format characters (text_rules).
+
+    At most `max_length` characters as sent, as the OpenAPI document's maxLength counts them,
+    and after normalisation (which lengthens only a few rare characters).
+    """
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -86,11 +101,9 @@ def clean_text(value: str, field: str, max_length: int = MAX_TEXT) -> str:
             422, "invalid_text", "Trường {field} chứa ký tự không hợp lệ.", field=field
         ) from exc
     text = unicodedata.normalize("NFC", value).strip()
-    if any(
-        unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") and ch not in "\u200d" for ch in text
-    ):
+    if any(refused(ch) for ch in text):
         raise ApiError(422, "invalid_text", "Trường {field} chứa ký tự không hợp lệ.", field=field)
-    if len(text) > max_length:
+    if max(len(value), len(text)) > max_length:
         raise ApiError(
             422, "too_long", "Trường {field} dài quá {max} ký tự.", field=field, max=max_length
         )
@@ -114,30 +127,79 @@ def text_field(
     return text
 
 
+def choice_field(
+    body: dict[str, Any],
+    field: str,
+    choices: Collection[str],
+    *,
+    required: bool = False,
+    code: str | None = None,
+    message: str = "Trường {field} phải là một trong: {choices}.",
+) -> str | None:
+    """A field that must be exactly one of `choices` (the document's enum); None if absent.
+
+    `message` may use {field}, {value} and {choices}."""
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise ApiError(422, "missing_field", "Thiếu trường {field}.", field=field)
+        return None
+    if not isinstance(value, str):
+        raise ApiError(422, "invalid_type", "Trường {field} phải là chuỗi ký tự.", field=field)
+    if value not in choices:
+        raise ApiError(
+            422,
+            code or f"invalid_{field}",
+            message,
+            field=field,
+            value=value[:40],
+            choices=", ".join(choices)[:300],
+        )
+    return value
+
+
 def int_field(
     body: dict[str, Any],
     field: str,
     *,
     required: bool = False,
     minimum: int = 1,
-    maximum: int = 2**31 - 1,
+    maximum: int = MAX_INT,
 ) -> int | None:
-    """A whole-number field of the body within [minimum, maximum]."""
+    """A whole-number field within [minimum, maximum] (2.0 counts, as in JSON Schema)."""
     value = body.get(field)
     if value is None:
         if required:
             raise ApiError(422, "missing_field", "Thiếu trường {field}.", field=field)
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ApiError(
-            422,
-            "invalid_number",
-            "Trường {field} phải là số nguyên từ {min} đến {max}.",
-            field=field,
-            min=minimum,
-            max=maximum,
-        )
+        raise _invalid_number(field, minimum, maximum)
     return value
+
+
+def int_arg(
+    name: str, default: int | None, *, minimum: int = 1, maximum: int = MAX_INT
+) -> int | None:
+    """A whole-number query parameter within [minimum, maximum]; `default` when absent."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not INTEGER.fullmatch(raw) or not minimum <= int(raw) <= maximum:
+        raise _invalid_number(name, minimum, maximum)
+    return int(raw)
+
+
+def _invalid_number(field: str, minimum: int, maximum: int) -> ApiError:
+    return ApiError(
+        422,
+        "invalid_number",
+        "Trường {field} phải là số nguyên từ {min} đến {max}.",
+        field=field,
+        min=minimum,
+        max=maximum,
+    )
 
 
 # --- callers -------------------------------------------------------------------------------
@@ -204,7 +266,7 @@ def _idempotency_key() -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > MAX_KEY or not key.isprintable():
+    if not key or len(key) > MAX_KEY or not KEY_CHARACTERS.issuperset(key):
         raise ApiError(
             400,
             "invalid_idempotency_key",
@@ -220,19 +282,24 @@ def _scope() -> str:
 
 
 def write_action(
-    action: Callable[[Session], dict[str, Any]], *, status: int = 200
+    action: Callable[[Session], dict[str, Any]], *, status: int = 200, staff_only: bool = False
 ) -> tuple[Response, int]:
     """Run `action` in one write transaction; with an Idempotency-Key a retry replays the answer."""
-    outcome = write_outcome(action, status=status)
+    outcome = write_outcome(action, status=status, staff_only=staff_only)
     if isinstance(outcome, tuple):
         return outcome
     return jsonify(outcome), status
 
 
 def write_outcome(
-    action: Callable[[Session], dict[str, Any]], *, status: int = 200
+    action: Callable[[Session], dict[str, Any]], *, status: int = 200, staff_only: bool = False
 ) -> dict[str, Any] | tuple[Response, int]:
-    """`write_action`'s work: the action's fresh result, or the stored answer it replays."""
+    """`write_action`'s work: the action's fresh result, or the stored answer it replays.
+
+    `staff_only`: no bearer token is a 401 before any key is looked at (a key is no identity).
+    """
+    if staff_only and bearer_token() is None:
+        raise ApiError(401, "unauthorized", SIGN_IN_AGAIN)
     key = _idempotency_key()
     signature = f"{request.method} {request.path}"
     db = get_db()
@@ -280,8 +347,10 @@ def _stored(session: Session, key: str, signature: str) -> tuple[Response, int] 
     if record is None:
         return None
     if record.request != signature:
+        # A conflict with what the key already stands for (409), not a malformed request:
+        # the same key is well formed, only its history says no.
         raise ApiError(
-            422, "idempotency_key_reused", "Idempotency-Key này đã dùng cho một thao tác khác."
+            409, "idempotency_key_reused", "Idempotency-Key này đã dùng cho một thao tác khác."
         )
     response = jsonify(record.response)
     response.headers["Idempotent-Replayed"] = "true"

@@ -95,8 +95,9 @@ def test_cancelling_and_reprinting_need_the_token(client: FlaskClient) -> None:
         refused = client.post(cancel, json=body)
         assert (refused.status_code, refused.get_json()["error"]) == (401, "unauthorized")
         assert client.post(reprint, json=body).status_code == 401
-    # With the token the reprint passes the check (this ticket names no kiosk to print at).
-    assert client.post(reprint, json={"token": ticket["token"]}).status_code == 422
+    # With the token the reprint passes the check, and then needs the printing kiosk's key.
+    with_token = client.post(reprint, json={"token": ticket["token"]})
+    assert (with_token.status_code, with_token.get_json()["error"]) == (403, "kiosk_key_required")
     assert client.get(f"/api/v1/tickets/{ticket['id']}").get_json()["status"] == "waiting"
     cancelled = client.post(cancel, json={"token": ticket["token"]})
     assert cancelled.status_code == 200
