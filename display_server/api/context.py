@@ -282,25 +282,35 @@ def _scope() -> str:
 
 
 def write_action(
-    action: Callable[[Session], dict[str, Any]], *, status: int = 200, staff_only: bool = False
+    action: Callable[[Session], dict[str, Any]],
+    *,
+    status: int = 200,
+    staff_only: bool = False,
+    replayable: bool = True,
 ) -> tuple[Response, int]:
     """Run `action` in one write transaction; with an Idempotency-Key a retry replays the answer."""
-    outcome = write_outcome(action, status=status, staff_only=staff_only)
+    outcome = write_outcome(action, status=status, staff_only=staff_only, replayable=replayable)
     if isinstance(outcome, tuple):
         return outcome
     return jsonify(outcome), status
 
 
 def write_outcome(
-    action: Callable[[Session], dict[str, Any]], *, status: int = 200, staff_only: bool = False
+    action: Callable[[Session], dict[str, Any]],
+    *,
+    status: int = 200,
+    staff_only: bool = False,
+    replayable: bool = True,
 ) -> dict[str, Any] | tuple[Response, int]:
     """`write_action`'s work: the action's fresh result, or the stored answer it replays.
 
     `staff_only`: no bearer token is a 401 before any key is looked at (a key is no identity).
+    `replayable=False`: the key is ignored, for answers that must never be stored (a sign-in's
+    bearer token would sit in the table in clear, replayed to whoever sends the same key).
     """
     if staff_only and bearer_token() is None:
         raise ApiError(401, "unauthorized", SIGN_IN_AGAIN)
-    key = _idempotency_key()
+    key = _idempotency_key() if replayable else None
     signature = f"{request.method} {request.path}"
     db = get_db()
     if key is not None:

@@ -165,7 +165,6 @@ SIGN_IN = operation(
     "Sign in (at a counter, which opens it)",
     json_response(ref("Login")),
     errors=(401, 404, 409, 422),
-    idempotent=True,
     request=body(
         {
             "username": text(MAX_USERNAME, required=True),

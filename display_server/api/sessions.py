@@ -104,7 +104,7 @@ def login() -> tuple[Response, int]:
         }
 
     try:
-        return write_action(action)
+        return write_action(action, replayable=False)
     except Exception as error:
         wrong = isinstance(error, ApiError) and error.code == "invalid_credentials"
         # Otherwise the password was right (a counter was not): the attempt counts for nothing.
