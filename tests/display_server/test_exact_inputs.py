@@ -84,6 +84,8 @@ def test_query_integers_and_dates_are_strict(full_app):
     for query in ("from=20260101&to=2026-01-02", "from=2026-01-01&to=2026-01-02&group=Day"):
         assert client.get(f"/api/v1/reports?{query}", headers=headers).status_code == 422
     assert client.get("/api/v1/reports?from=2026-01-01&to=2026-01-02", headers=headers).is_json
+    csv = client.get("/api/v1/reports?from=2026-01-01&to=2026-01-02&format=csv", headers=headers)
+    assert csv.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"]  # one charset
 
 
 def test_a_reused_key_is_a_conflict_and_a_missing_bearer_comes_first(client):
