@@ -120,7 +120,7 @@ HEALTH = operation(
     ],
 )
 HEALTH["responses"]["503"] = json_response(
-    {"oneOf": [ref("HealthUnavailable"), ERROR]},
+    {"anyOf": [ref("HealthUnavailable"), ERROR]},
     "?deep=1: storage cannot take a write now (full, read-only…); or `luot serve` is busy",
 )
 
