@@ -91,7 +91,7 @@ def run_pass(
     *,
     max_examples: int,
     seed: int,
-    workers: int = 2,
+    workers: int = 1,
     timeout: float = 1200,
     workdir: Path,
 ) -> FuzzPass:

@@ -15,10 +15,8 @@ EXAMPLES = 5
 @pytest.mark.slow
 def test_the_fuzzer_finds_no_server_error_and_no_mismatch(live_server, tmp_path):
     server = live_server(fuzz_site())
-    # One worker: a fixed seed then draws the same cases each run.
-    runs = fuzz(
-        server.url, max_examples=EXAMPLES, seed=SEED, workers=1, timeout=300, workdir=tmp_path
-    )
+    # One worker (the default): a fixed seed then draws the same cases each run.
+    runs = fuzz(server.url, max_examples=EXAMPLES, seed=SEED, timeout=300, workdir=tmp_path)
     assert [run.name for run in runs] == ["supervisor", "anonymous"]
     for run in runs:
         found = {code: n for code, (_, n) in run.failures.items()} | run.errors
