@@ -24,7 +24,7 @@ from . import (
     signin,
 )
 from .blueprint import api_bp, bp, public_bp
-from .openapi import PATHS, SCHEMAS
+from .openapi import PATHS, SCHEMAS, apology_kiosks
 from .reporting import build_rollups
 from .security import ensure_secret_key
 
@@ -44,13 +44,14 @@ _ROUTES = (
 
 def init_app(app: Flask) -> None:
     """Join the app: secret key, blueprints, API description (cookie settings: app.py)."""
-    from ..api.openapi import add_paths
+    from ..api.openapi import add_paths, add_refiner
 
     ensure_secret_key(app)
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     add_paths(app, PATHS, SCHEMAS)
+    add_refiner(app, apology_kiosks)
     # The closed days of the last year as rollups before anyone asks, so the first supervisor
     # of the day does not wait for a year of tickets to be read (reports build what is missing
     # themselves; this only moves the wait off the first request).

@@ -7,12 +7,21 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 
-from ..api.context import get_db, json_body, now, require_auth, require_role, text_field
+from ..api.context import (
+    LANGUAGES,
+    choice_field,
+    get_db,
+    json_body,
+    now,
+    require_auth,
+    require_role,
+    text_field,
+)
 from ..api.errors import ApiError, request_language
 from ..models import Role
 from ..queue.clock import local_time
 from ..queue.lookups import get_office
-from ..reports import ReportError, csv_bytes, parse_grouping, parse_period
+from ..reports import GROUPINGS, ReportError, csv_bytes, parse_grouping, parse_period
 from ..reports import xlsx_bytes as make_xlsx
 from ..reports.export import CSV_CONTENT_TYPE
 from . import reporting
@@ -22,6 +31,8 @@ from .ratings import level_labels
 from .security import Actor
 
 FORMATS = ("json", "csv", "xlsx")
+PARAMETERS = ("from", "to", "group", "format", "lang")
+MAX_APOLOGY = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -34,7 +45,7 @@ def reports() -> Response:
     """?from=YYYY-MM-DD&to=YYYY-MM-DD&group=day|hour|service|counter|officer&format=json|csv|xlsx"""
     with get_db().read_session() as session:
         require_role(session, Role.SUPERVISOR.value, Role.ADMIN.value)
-    unknown = sorted(set(request.args) - {"from", "to", "group", "format", "lang"})
+    unknown = sorted(set(request.args) - set(PARAMETERS))
     if unknown:
         raise ApiError(
             422,
@@ -50,9 +61,17 @@ def reports() -> Response:
             "Định dạng phải là một trong: {choices}.",
             choices=", ".join(FORMATS),
         )
+    group = request.args.get("group", "day")
     try:
+        if group not in GROUPINGS:  # exactly the document's enum: not "Day", not ""
+            raise ReportError(
+                "invalid_group",
+                "Cách nhóm không hợp lệ: {value}. Chọn một trong: {choices}.",
+                value=group[:20],
+                choices=", ".join(GROUPINGS),
+            )
         period = parse_period(request.args.get("from"), request.args.get("to"))
-        grouping = parse_grouping(request.args.get("group"))
+        grouping = parse_grouping(group)
     except ReportError as error:
         raise ApiError(422, error.code, error.message, **error.params) from error
     report = reporting.reports(period, (grouping,))[grouping]
@@ -77,9 +96,9 @@ def reports() -> Response:
 def apology(ticket_id: int) -> tuple[Response, int]:
     """Print an apology slip: {"reason": "...", "kiosk": "k1"?, "lang": "vi"|"en"?}."""
     body = json_body()
-    reason = text_field(body, "reason", required=True, max_length=200) or ""
-    kiosk = text_field(body, "kiosk", max_length=64) or None
-    lang = str(body["lang"]) if body.get("lang") in ("vi", "en") else request_language()
+    reason = text_field(body, "reason", required=True, max_length=MAX_APOLOGY) or ""
+    kiosk = choice_field(body, "kiosk", kiosk_ids(_app()), code="unknown_kiosk")
+    lang = choice_field(body, "lang", LANGUAGES) or request_language()
     with get_db().read_session() as session:
         who = Actor.of(require_auth(session).officer)
     try:
@@ -87,3 +106,9 @@ def apology(ticket_id: int) -> tuple[Response, int]:
     except ApologyError as error:
         raise ApiError(error.status, error.code, error.message, **error.params) from error
     return jsonify(result), 200
+
+
+def kiosk_ids(app: Any) -> list[str]:
+    """The kiosks an apology may print at (none without the printing feature)."""
+    printing = app.extensions.get("luot.printing")
+    return list(printing.kiosks) if printing is not None else []

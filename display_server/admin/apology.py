@@ -117,14 +117,16 @@ def print_apology(
     kiosk_id = kiosk or facts["kiosk"]
     if kiosk_id is None:
         printers = [k for k in printing.kiosks.values() if k.printer]
-        if len(printers) != 1:
+        if len(printers) != 1:  # the ticket's own state (409): the caller must name a kiosk
             raise ApologyError(
-                422, "missing_kiosk", "Phiếu này không lấy tại ki-ốt; hãy chọn ki-ốt để in."
+                409, "missing_kiosk", "Phiếu này không lấy tại ki-ốt; hãy chọn ki-ốt để in."
             )
         kiosk_id = printers[0].id
     target = printing.kiosks.get(kiosk_id)
     if target is None:
-        raise ApologyError(422, "unknown_kiosk", "Không có ki-ốt {kiosk}.", kiosk=kiosk_id)
+        # A kiosk the caller named is a bad field; one the ticket recorded is its state.
+        status = 422 if kiosk else 409
+        raise ApologyError(status, "unknown_kiosk", "Không có ki-ốt {kiosk}.", kiosk=kiosk_id)
     if target.printer is None:
         raise ApologyError(409, "no_printer", "Ki-ốt {kiosk} không có máy in.", kiosk=kiosk_id)
     spool = printing.spools.get(kiosk_id)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
+from flask import Flask
+
+from ..api.context import LANGUAGES
+from ..api.openapi_fields import body, choice, error, json_response, path_id, text
+from ..reports import GROUPINGS
+from ..reports.periods import MAX_DAYS
+from .api import FORMATS, MAX_APOLOGY, XLSX, kiosk_ids
+
 _DURATION = {
     "type": "object",
     "description": "minutes; median and p90 by linear interpolation (PERCENTILE.INC)",
@@ -78,42 +85,42 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def _param(name: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "schema": schema}
+def _param(
+    name: str, schema: dict[str, Any], required: bool = False, **more: Any
+) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema, **more}
 
+
+_DAY = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 
 PATHS: dict[str, Any] = {
     "/api/v1/reports": {
         "get": {
             "summary": "Report figures for a period (supervisor or admin token)",
+            "description": (
+                f"`from` must not come after `to`, and a period spans at most {MAX_DAYS} days "
+                "(422 invalid_period / period_too_long). Any other parameter: 422."
+            ),
             "security": [{"bearer": []}],
             "parameters": [
-                _param("from", {"type": "string", "format": "date"}, True),
-                _param("to", {"type": "string", "format": "date"}, True),
-                _param("group", {"enum": ["day", "hour", "service", "counter", "officer"]}),
-                _param("format", {"enum": ["json", "csv", "xlsx"]}),
+                _param("from", _DAY, True, description="first local day (YYYY-MM-DD)"),
+                _param("to", _DAY, True, description="last local day, included"),
+                _param("group", {"enum": list(GROUPINGS)}, description="absent: day"),
+                _param("format", {"enum": list(FORMATS)}, description="absent: json"),
+                _param("lang", {"type": "string"}, description="vi or en: the labels' language"),
             ],
             "responses": {
                 "200": {
                     "description": "the report",
                     "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
-                        "text/csv": {},
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                        "text/csv": {"schema": {"type": "string"}},
+                        XLSX: {"schema": {"type": "string", "format": "binary"}},
                     },
                 },
-                "401": {
-                    "description": "no valid token",
-                    "content": {"application/json": {"schema": _ERROR}},
-                },
-                "403": {
-                    "description": "not a supervisor",
-                    "content": {"application/json": {"schema": _ERROR}},
-                },
-                "422": {
-                    "description": "bad parameters",
-                    "content": {"application/json": {"schema": _ERROR}},
-                },
+                "401": error("no valid token"),
+                "403": error("not a supervisor"),
+                "422": error("bad parameters, or a backward or too long period"),
             },
         }
     },
@@ -121,43 +128,35 @@ PATHS: dict[str, Any] = {
         "post": {
             "summary": "Print an apology slip for a citizen who waited past the target",
             "security": [{"bearer": []}],
-            "parameters": [
-                {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-            ],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["reason"],
-                            "properties": {
-                                "reason": {"type": "string", "maxLength": 200},
-                                "kiosk": {"type": "string"},
-                                "lang": {"enum": ["vi", "en"]},
-                            },
-                        }
-                    }
+            "parameters": [path_id("ticket_id")],
+            "requestBody": body(
+                {
+                    "reason": text(MAX_APOLOGY, required=True),
+                    # The office's kiosks: the served document lists them.
+                    "kiosk": choice([], description="default: the ticket's kiosk"),
+                    "lang": choice(LANGUAGES, description="absent: the request's language"),
                 },
-            },
+                required=["reason"],
+            ),
             "responses": {
-                "200": {
-                    "description": "sent to the printer; print.status printed|pending|failed",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
-                },
-                "404": {
-                    "description": "no such ticket",
-                    "content": {"application/json": {"schema": _ERROR}},
-                },
-                "409": {
-                    "description": "printing not configured / no printer at that kiosk",
-                    "content": {"application/json": {"schema": _ERROR}},
-                },
-                "422": {
-                    "description": "missing reason, unknown kiosk",
-                    "content": {"application/json": {"schema": _ERROR}},
-                },
+                "200": json_response(
+                    {"type": "object"}, "sent to the printer; print.status printed|pending|failed"
+                ),
+                "401": error("no valid token"),
+                "404": error("no such ticket"),
+                "409": error(
+                    "printing not configured, no printer at that kiosk, or the ticket names no "
+                    "kiosk that prints (name one)"
+                ),
+                "422": error("a missing reason, an unknown kiosk, or a bad field"),
             },
         }
     },
 }
+
+
+def apology_kiosks(app: Flask, document: dict[str, Any]) -> None:
+    """Name the office's kiosks in the apology body."""
+    operation = document["paths"]["/api/v1/tickets/{ticket_id}/apology"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    schema["properties"]["kiosk"]["enum"] = [*kiosk_ids(app), None]

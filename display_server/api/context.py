@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -24,10 +25,20 @@ from ..queue.views import ticket_view, with_base_url
 from ..trust.clients import client_address
 from ..trust.settings import security_settings
 from .errors import ApiError
+from .text_rules import refused
 
 MAX_TEXT = 500
+# Limits of fields several routes share (and the OpenAPI document states).
+MAX_SERVICE = 8
+MAX_KIOSK = 64
+MAX_TOKEN = 64
+LANGUAGES = ("vi", "en")
 SIGN_IN_AGAIN = "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Hãy đăng nhập lại."
 MAX_KEY = 128
+# Idempotency keys are visible ASCII (spaces inside allowed): what HTTP carries unchanged.
+KEY_CHARACTERS = frozenset(map(chr, range(0x20, 0x7F)))
+MAX_INT = 2**31 - 1
+INTEGER = re.compile(r"-?[0-9]{1,19}")
 
 
 def get_db() -> Database:
@@ -81,7 +92,11 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
 
 
 def clean_text(value: str, field: str, max_length: int = MAX_TEXT) -> str:
-    """NFC-normalised text without control characters or lone surrogates."""
+    """NFC-normalised text, trimmed, without control or format characters (text_rules).
+
+    At most `max_length` characters as sent, as the OpenAPI document's maxLength counts them,
+    and after normalisation (which lengthens only a few rare characters).
+    """
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -89,11 +104,9 @@ def clean_text(value: str, field: str, max_length: int = MAX_TEXT) -> str:
             422, "invalid_text", "Trường {field} chứa ký tự không hợp lệ.", field=field
         ) from exc
     text = unicodedata.normalize("NFC", value).strip()
-    if any(
-        unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") and ch not in "\u200d" for ch in text
-    ):
+    if any(refused(ch) for ch in text):
         raise ApiError(422, "invalid_text", "Trường {field} chứa ký tự không hợp lệ.", field=field)
-    if len(text) > max_length:
+    if max(len(value), len(text)) > max_length:
         raise ApiError(
             422, "too_long", "Trường {field} dài quá {max} ký tự.", field=field, max=max_length
         )
@@ -117,30 +130,79 @@ def text_field(
     return text
 
 
+def choice_field(
+    body: dict[str, Any],
+    field: str,
+    choices: Collection[str],
+    *,
+    required: bool = False,
+    code: str | None = None,
+    message: str = "Trường {field} phải là một trong: {choices}.",
+) -> str | None:
+    """A field that must be exactly one of `choices` (the document's enum); None if absent.
+
+    `message` may use {field}, {value} and {choices}."""
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise ApiError(422, "missing_field", "Thiếu trường {field}.", field=field)
+        return None
+    if not isinstance(value, str):
+        raise ApiError(422, "invalid_type", "Trường {field} phải là chuỗi ký tự.", field=field)
+    if value not in choices:
+        raise ApiError(
+            422,
+            code or f"invalid_{field}",
+            message,
+            field=field,
+            value=value[:40],
+            choices=", ".join(choices)[:300],
+        )
+    return value
+
+
 def int_field(
     body: dict[str, Any],
     field: str,
     *,
     required: bool = False,
     minimum: int = 1,
-    maximum: int = 2**31 - 1,
+    maximum: int = MAX_INT,
 ) -> int | None:
-    """A whole-number field of the body within [minimum, maximum]."""
+    """A whole-number field within [minimum, maximum] (2.0 counts, as in JSON Schema)."""
     value = body.get(field)
     if value is None:
         if required:
             raise ApiError(422, "missing_field", "Thiếu trường {field}.", field=field)
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ApiError(
-            422,
-            "invalid_number",
-            "Trường {field} phải là số nguyên từ {min} đến {max}.",
-            field=field,
-            min=minimum,
-            max=maximum,
-        )
+        raise _invalid_number(field, minimum, maximum)
     return value
+
+
+def int_arg(
+    name: str, default: int | None, *, minimum: int = 1, maximum: int = MAX_INT
+) -> int | None:
+    """A whole-number query parameter within [minimum, maximum]; `default` when absent."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not INTEGER.fullmatch(raw) or not minimum <= int(raw) <= maximum:
+        raise _invalid_number(name, minimum, maximum)
+    return int(raw)
+
+
+def _invalid_number(field: str, minimum: int, maximum: int) -> ApiError:
+    return ApiError(
+        422,
+        "invalid_number",
+        "Trường {field} phải là số nguyên từ {min} đến {max}.",
+        field=field,
+        min=minimum,
+        max=maximum,
+    )
 
 
 # --- callers -------------------------------------------------------------------------------
@@ -207,7 +269,7 @@ def _idempotency_key() -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > MAX_KEY or not key.isprintable():
+    if not key or len(key) > MAX_KEY or not KEY_CHARACTERS.issuperset(key):
         raise ApiError(
             400,
             "invalid_idempotency_key",
@@ -235,20 +297,35 @@ def _scope() -> str:
 
 
 def write_action(
-    action: Callable[[Session], dict[str, Any]], *, status: int = 200
+    action: Callable[[Session], dict[str, Any]],
+    *,
+    status: int = 200,
+    staff_only: bool = False,
+    replayable: bool = True,
 ) -> tuple[Response, int]:
     """Run `action` in one write transaction; with an Idempotency-Key a retry replays the answer."""
-    outcome = write_outcome(action, status=status)
+    outcome = write_outcome(action, status=status, staff_only=staff_only, replayable=replayable)
     if isinstance(outcome, tuple):
         return outcome
     return jsonify(outcome), status
 
 
 def write_outcome(
-    action: Callable[[Session], dict[str, Any]], *, status: int = 200
+    action: Callable[[Session], dict[str, Any]],
+    *,
+    status: int = 200,
+    staff_only: bool = False,
+    replayable: bool = True,
 ) -> dict[str, Any] | tuple[Response, int]:
-    """`write_action`'s work: the action's fresh result, or the stored answer it replays."""
-    key = _idempotency_key()
+    """`write_action`'s work: the action's fresh result, or the stored answer it replays.
+
+    `staff_only`: no bearer token is a 401 before any key is looked at (a key is no identity).
+    `replayable=False`: the key is ignored, for answers that must never be stored (a sign-in's
+    bearer token would sit in the table in clear, replayed to whoever sends the same key).
+    """
+    if staff_only and bearer_token() is None:
+        raise ApiError(401, "unauthorized", SIGN_IN_AGAIN)
+    key = _idempotency_key() if replayable else None
     signature = f"{request.method} {request.path}"
     db = get_db()
     if key is not None:
@@ -295,8 +372,10 @@ def _stored(session: Session, key: str, signature: str) -> tuple[Response, int] 
     if record is None:
         return None
     if record.request != signature:
+        # A conflict with what the key already stands for (409), not a malformed request:
+        # the same key is well formed, only its history says no.
         raise ApiError(
-            422, "idempotency_key_reused", "Idempotency-Key này đã dùng cho một thao tác khác."
+            409, "idempotency_key_reused", "Idempotency-Key này đã dùng cho một thao tác khác."
         )
     response = jsonify(record.response)
     response.headers["Idempotent-Replayed"] = "true"

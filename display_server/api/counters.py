@@ -17,6 +17,8 @@ from ..queue.records import OfficeLike, OfficerLike, find_counter
 from ..queue.views import counter_view
 from . import bp
 from .context import (
+    MAX_SERVICE,
+    choice_field,
     get_db,
     int_field,
     json_body,
@@ -31,12 +33,16 @@ from .context import (
 from .errors import ApiError
 
 MAX_COUNTER = 9999
+MAX_NUMBER = 16
+MAX_REASON = 200
+POSITIONS = ("front", "arrival")
 
 
 def _counter_action(
     number: int, act: Callable[[Session, OfficeLike, OfficerLike], Any], *, answer: str = "ticket"
 ) -> tuple[Response, int]:
     """Check the caller may act at counter `number`, run `act`, answer with ticket or counter."""
+    json_body(required=False)  # actions without fields take `{}`, and nothing but an object
 
     def action(session: Session) -> dict[str, Any]:
         the_office = office(session)
@@ -48,7 +54,7 @@ def _counter_action(
             return counter_view(session, result, private=True)  # the caller is staff
         return ticket_answer(session, result)
 
-    return write_action(action)
+    return write_action(action, staff_only=True)
 
 
 @bp.get("/counters")
@@ -86,7 +92,7 @@ def call_given(number: int) -> tuple[Response, int]:
     """Call a given ticket: {"ticket": id} or {"number": "A012"} (today's)."""
     body = json_body()
     ticket_id = int_field(body, "ticket")
-    display_number = text_field(body, "number", max_length=16)
+    display_number = text_field(body, "number", max_length=MAX_NUMBER)
     if ticket_id is None and not display_number:
         raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="ticket / number")
 
@@ -137,8 +143,8 @@ def no_show(number: int) -> tuple[Response, int]:
 def transfer(number: int) -> tuple[Response, int]:
     """Send the citizen on: {"service": "B", "position": "front"|"arrival", "counter": 3}."""
     body = json_body()
-    service = text_field(body, "service", required=True, max_length=8) or ""
-    position = text_field(body, "position", max_length=16) or "front"
+    service = text_field(body, "service", required=True, max_length=MAX_SERVICE) or ""
+    position = choice_field(body, "position", POSITIONS) or "front"
     to_counter = int_field(body, "counter", maximum=MAX_COUNTER)
     return _counter_action(
         number,
@@ -152,7 +158,7 @@ def transfer(number: int) -> tuple[Response, int]:
 def pause(number: int) -> tuple[Response, int]:
     """Take a break: {"reason": "Nghỉ trưa"}."""
     body = json_body()
-    reason = text_field(body, "reason", required=True, max_length=200) or ""
+    reason = text_field(body, "reason", required=True, max_length=MAX_REASON) or ""
     return _counter_action(
         number,
         lambda s, o, officer: queue.pause_counter(s, o, number, officer, reason, now()),

@@ -47,8 +47,11 @@ from .context import (
     text_field,
     write_action,
 )
+from .counters import MAX_COUNTER
 from .errors import ApiError, error_response
 
+MAX_USERNAME = 64
+MAX_PASSWORD = 200
 WRONG_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu."
 
 
@@ -105,11 +108,11 @@ def login() -> tuple[Response, int]:
     issues the token holds the database's write lock.
     """
     body = json_body()
-    username = text_field(body, "username", required=True, max_length=64) or ""
+    username = text_field(body, "username", required=True, max_length=MAX_USERNAME) or ""
     password = body.get("password")
-    if not isinstance(password, str) or not password or len(password) > 200:
+    if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD:
         raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="password")
-    counter_number = int_field(body, "counter", maximum=9999)
+    counter_number = int_field(body, "counter", maximum=MAX_COUNTER)
     new_password = _new_password(body)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     address = client_address(request, security_settings(app).trusted_proxies)
@@ -150,7 +153,7 @@ def login() -> tuple[Response, int]:
         }
 
     try:
-        return write_action(action)
+        return write_action(action, replayable=False)
     except Exception as error:
         wrong = isinstance(error, ApiError) and error.code == "invalid_credentials"
         # Otherwise the password was right (a counter was not): the attempt counts for nothing.
@@ -161,6 +164,7 @@ def login() -> tuple[Response, int]:
 @bp.post("/auth/logout")
 def logout() -> tuple[Response, int]:
     """Sign out: the token stops working and the officer's counter closes."""
+    json_body(required=False)  # `{}`; anything but a JSON object is a malformed write
 
     def action(session: Session) -> dict[str, Any]:
         token = require_auth(session)
@@ -170,7 +174,7 @@ def logout() -> tuple[Response, int]:
         revoke_token(session, bearer_token() or "")
         return {"signed_out": True}
 
-    return write_action(action)
+    return write_action(action, staff_only=True)
 
 
 @bp.get("/auth/me")

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 
 from ..extensions import ticket_issued_hooks, ticket_recording_hooks
-from ..models import Channel, Ticket
+from ..models import Channel, Priority, Ticket
 from ..queue import cancel_ticket, issue_ticket
 from ..queue.lookups import get_ticket, get_ticket_by_token
 from ..queue.views import audience_view, ticket_view
@@ -19,8 +19,13 @@ from ..trust.issuing import TooManyTickets, anonymous_limits, issuing_kiosk, spe
 from ..trust.settings import security_settings
 from . import bp
 from .context import (
+    LANGUAGES,
+    MAX_KIOSK,
+    MAX_SERVICE,
+    MAX_TOKEN,
     base_url,
     bearer_token,
+    choice_field,
     get_db,
     json_body,
     now,
@@ -33,6 +38,10 @@ from .context import (
     write_outcome,
 )
 from .errors import ApiError, error_response
+
+CHANNELS = tuple(c.value for c in Channel)
+# The classes, and one spelling people type (the queue maps it to with_infant).
+PRIORITY_CHOICES = (*(p.value for p in Priority), "with-infant")
 
 
 def _admit(session: Any, named_kiosk: str | None, moment: datetime) -> str | None:
@@ -72,10 +81,11 @@ def create_ticket() -> tuple[Response, int]:
     signed-in staff issue without limits; anyone else is limited per client address.
     """
     body = json_body()
-    service = text_field(body, "service", required=True, max_length=8)
-    priority = text_field(body, "priority", max_length=32)
-    named_kiosk = text_field(body, "kiosk", max_length=64)
-    channel = text_field(body, "channel", max_length=16) or Channel.KIOSK.value
+    service = text_field(body, "service", required=True, max_length=MAX_SERVICE)
+    priority = choice_field(body, "priority", PRIORITY_CHOICES)
+    named_kiosk = text_field(body, "kiosk", max_length=MAX_KIOSK)
+    channel = choice_field(body, "channel", CHANNELS) or Channel.KIOSK.value
+    choice_field(body, "lang", LANGUAGES)  # the printing hook reads it
     paired: list[str] = []  # the kiosk the key proved, found inside the transaction
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
@@ -129,7 +139,7 @@ def read_ticket(ticket_id: int) -> Response:
 @bp.get("/tickets/token/<token>")
 def read_ticket_by_token(token: str) -> Response:
     """The ticket behind a status-page token (the QR code on the printed ticket)."""
-    if len(token) > 64:
+    if len(token) > MAX_TOKEN:
         raise ApiError(404, "unknown_ticket", "Không tìm thấy phiếu số {ticket}.", ticket="?")
     with get_db().read_session() as session:
         ticket = get_ticket_by_token(session, token)
@@ -140,7 +150,7 @@ def read_ticket_by_token(token: str) -> Response:
 def cancel(ticket_id: int) -> tuple[Response, int]:
     """Withdraw a waiting ticket: by an officer, or by the citizen with the ticket's token."""
     body = json_body(required=False)
-    token = text_field(body, "token", max_length=64)
+    token = text_field(body, "token", max_length=MAX_TOKEN)
 
     def action(session: Any) -> dict[str, Any]:
         the_office = office(session)

@@ -17,14 +17,14 @@ import weakref
 
 from flask import Flask
 
-from ..api.openapi import add_paths
+from ..api.openapi import add_paths, add_refiner
 from ..events import Event
 from ..extensions import add_serve_task, add_ticket_issued_hook, add_ticket_recording_hook, get_bus
 from ..settings import SETTINGS_CHANGED
 from .cli import register_cli
 from .extension import PrintingExtension
 from .loading import load_extension, read_settings
-from .openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
+from .openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS, kiosk_choices
 from .routes import EXTENSION_KEY, blueprint, extension_of, on_ticket_issued, on_ticket_recorded
 from .settings import Kiosk, PrintingSettings, read_kiosks
 from .slips import PRIORITY_LABELS, sample_ticket, ticket_content
@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
     add_serve_task(app, resume_pending)
     app.register_blueprint(blueprint)
     add_paths(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)
+    add_refiner(app, kiosk_choices)
     # Spools stop on `shutdown()`; if the app is simply dropped (tests make many), stop them too.
     weakref.finalize(app, extension.shutdown)
 

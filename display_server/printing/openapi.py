@@ -1,8 +1,13 @@
-"""The printing routes and schemas in the OpenAPI document."""
+"""Printing's endpoints in the OpenAPI document: the kiosk printers and reprinting a ticket."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from flask import Flask
+
+from ..api.context import LANGUAGES, MAX_TOKEN
+from ..api.openapi_fields import body, choice, error, json_response, path_id, text
 
 _NULLABLE = {"type": ["string", "null"]}
 OPENAPI_SCHEMAS: dict[str, Any] = {
@@ -51,30 +56,32 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
         },
     },
 }
-_ERROR_RESPONSE = {
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+PRINT_RESULT = {
+    "type": "object",
+    "required": ["ticket", "number", "print"],
+    "properties": {
+        "ticket": {"type": "integer"},
+        "number": {"type": "string"},
+        "print": {"$ref": "#/components/schemas/PrintResult"},
+    },
 }
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/printers": {
         "get": {
             "summary": "Each kiosk printer's state, last error, pending jobs and last print",
             "responses": {
-                "200": {
-                    "description": "OK",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "printers": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/Printer"},
-                                    }
-                                },
+                "200": json_response(
+                    {
+                        "type": "object",
+                        "required": ["printers"],
+                        "properties": {
+                            "printers": {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/Printer"},
                             }
-                        }
-                    },
-                }
+                        },
+                    }
+                )
             },
         }
     },
@@ -86,54 +93,35 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "Otherwise the ticket's token and the X-Device-Key of the kiosk that prints are "
                 "both needed."
             ),
-            "security": [{"bearer": []}, {"deviceKey": []}],
-            "parameters": [
-                {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-            ],
-            "requestBody": {
-                "required": False,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "kiosk": {"type": "string", "maxLength": 64},
-                                "token": {"type": "string", "maxLength": 64},
-                                "lang": {"enum": ["vi", "en"]},
-                            },
-                        }
-                    }
-                },
-            },
+            "security": [{"bearer": []}, {"deviceKey": []}, {}],
+            "parameters": [path_id("ticket_id")],
+            "requestBody": body(
+                {
+                    # The office's kiosks: the served document lists them.
+                    "kiosk": choice([], description="default: the kiosk that issued the ticket"),
+                    "token": text(MAX_TOKEN, description="the ticket's token (at a kiosk)"),
+                    "lang": choice(LANGUAGES, description="absent: the request's language"),
+                }
+            ),
             "responses": {
-                "200": {
-                    "description": "the print result",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["ticket", "number", "print"],
-                                "properties": {
-                                    "ticket": {"type": "integer"},
-                                    "number": {"type": "string"},
-                                    "print": {"$ref": "#/components/schemas/PrintResult"},
-                                },
-                            }
-                        }
-                    },
-                },
-                "401": {
-                    "description": "no officer and no right token, or an unknown device key",
-                    **_ERROR_RESPONSE,
-                },
-                "403": {
-                    "description": "the token without the printing kiosk's own key",
-                    **_ERROR_RESPONSE,
-                },
-                "404": {"description": "unknown ticket", **_ERROR_RESPONSE},
-                "409": {"description": "the kiosk has no printer", **_ERROR_RESPONSE},
-                "422": {"description": "unknown or missing kiosk", **_ERROR_RESPONSE},
+                "200": json_response(PRINT_RESULT, "the print result"),
+                "401": error("no officer and no right token, or an unknown device key"),
+                "403": error("the token without the printing kiosk's own key"),
+                "404": error("unknown ticket"),
+                "409": error(
+                    "the kiosk has no printer, or the ticket names no kiosk that prints (name one)"
+                ),
+                "422": error("an unknown kiosk or a bad field"),
             },
         }
     },
 }
+
+
+def kiosk_choices(app: Flask, document: dict[str, Any]) -> None:
+    """Name the office's kiosks in the reprint body."""
+    extension = app.extensions.get("luot.printing")
+    kiosks = list(extension.kiosks) if extension is not None else []
+    operation = document["paths"]["/api/v1/tickets/{ticket_id}/print"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    schema["properties"]["kiosk"]["enum"] = [*kiosks, None]

@@ -11,8 +11,11 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from sqlalchemy.orm import Session
 
 from ..api.context import (
+    LANGUAGES,
+    MAX_TOKEN,
     base_url,
     bearer_token,
+    choice_field,
     get_db,
     json_body,
     now,
@@ -81,8 +84,10 @@ def reprint(ticket_id: int) -> Response:
     kiosk's own device key are both needed (a page elsewhere cannot run a kiosk's printer).
     """
     body = json_body(required=False)
-    kiosk = text_field(body, "kiosk", max_length=64)
-    token = text_field(body, "token", max_length=64)
+    extension = extension_of(current_app)
+    kiosk = choice_field(body, "kiosk", extension.kiosks, code="unknown_kiosk")
+    token = text_field(body, "token", max_length=MAX_TOKEN)
+    choice_field(body, "lang", LANGUAGES)
     with get_db().read_session() as session:
         row = get_ticket(session, office(session), ticket_id)
         kiosk_id = kiosk or row.kiosk
@@ -102,11 +107,11 @@ def reprint(ticket_id: int) -> Response:
                 )
             kiosk_id = issuing_kiosk(device, kiosk)  # prints at the kiosk the key belongs to
         ticket = ticket_view(session, row, base_url=base_url(), now=now())
-    extension = extension_of(current_app)
+    # No kiosk named and none the ticket's own: its state (409), not a malformed request.
     if kiosk_id is None:
-        raise ApiError(422, "missing_field", "Thiếu trường {field}.", field="kiosk")
+        raise ApiError(409, "missing_kiosk", "Phiếu này không lấy tại ki-ốt; hãy chọn ki-ốt để in.")
     if kiosk_id not in extension.kiosks:
-        raise ApiError(422, "unknown_kiosk", "Không có ki-ốt {kiosk}.", kiosk=kiosk_id)
+        raise ApiError(409, "unknown_kiosk", "Không có ki-ốt {kiosk}.", kiosk=kiosk_id)
     if extension.kiosks[kiosk_id].printer is None:
         raise ApiError(409, "no_printer", "Ki-ốt {kiosk} không có máy in.", kiosk=kiosk_id)
     lang = language(body)

@@ -369,7 +369,8 @@ def transfer(
         )
     target = find_counter(session, office.id, to_counter) if to_counter is not None else None
     if target is not None and service.id not in target.service_ids:
-        raise InvalidInput(
+        # The office's setup says no (409), as for an inactive service: not a malformed field.
+        raise Conflict(
             "counter_does_not_serve",
             "Quầy {counter} không phục vụ dịch vụ {service}.",
             counter=target.number,

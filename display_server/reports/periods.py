@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, get_args
@@ -11,6 +12,7 @@ from .errors import ReportError
 Grouping = Literal["day", "hour", "service", "counter", "officer"]
 GROUPINGS: tuple[str, ...] = get_args(Grouping)
 MAX_DAYS = 3 * 366
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,10 @@ def parse_day(text: str | None, field: str) -> date:
     if not text:
         raise ReportError("missing_date", "Thiếu ngày {field} (dạng YYYY-MM-DD).", field=field)
     try:
-        return date.fromisoformat(text.strip())
+        # Exactly YYYY-MM-DD: fromisoformat alone also takes 20260101 and 2026-W01-1.
+        if not DAY.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
     except ValueError as exc:
         raise ReportError(
             "invalid_date",

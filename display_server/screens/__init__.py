@@ -12,10 +12,11 @@ from functools import partial
 
 from flask import Flask
 
-from ..api.openapi import add_paths
+from ..api.openapi import add_paths, add_refiner
 from ..extensions import add_asgi_route, get_bus
 from .api import bp as api_bp
 from .openapi import PATHS as OPENAPI_PATHS
+from .openapi import rating_levels
 from .pages import EVENTS_URL, EXTENSION_KEY
 from .pages import bp as pages_bp
 from .state import office_timezone, screen_snapshot, waiting_counts
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     add_paths(app, OPENAPI_PATHS)
+    add_refiner(app, rating_levels)
     pages = app.config.setdefault("LUOT_PAGES", [])
     pages += [
         ("display", "/display"),

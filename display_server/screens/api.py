@@ -8,7 +8,17 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy.orm import Session
 
-from ..api.context import get_db, int_field, json_body, now, office, text_field, write_action
+from ..api.context import (
+    MAX_TOKEN,
+    choice_field,
+    get_db,
+    int_field,
+    json_body,
+    now,
+    office,
+    text_field,
+    write_action,
+)
 from ..api.errors import ApiError, request_language
 from ..i18n import translate
 from ..models import TicketStep
@@ -29,7 +39,7 @@ from ..trust.device_requests import request_device
 bp = Blueprint("screens_api", __name__, url_prefix="/api/v1")
 
 MAX_COMMENT = 500
-MAX_TOKEN = 64
+INVALID_LEVEL = "Mức đánh giá không hợp lệ: {value}. Chọn một trong: {choices}."
 
 
 def rating_settings() -> RatingSettings:
@@ -78,11 +88,12 @@ def rate_ticket(ticket_id: int) -> tuple[Response, int]:
     The status page sends the ticket's token; the rating tablet sends its X-Device-Key instead.
     """
     body = json_body()
-    level = text_field(body, "level", required=True, max_length=64) or ""
+    settings = rating_settings()
+    keys = [level.key for level in settings.levels]
+    level = choice_field(body, "level", keys, required=True, message=INVALID_LEVEL) or ""
     comment = text_field(body, "comment", max_length=MAX_COMMENT)
     token = text_field(body, "token", max_length=MAX_TOKEN)
     step_id = int_field(body, "step")
-    settings = rating_settings()
     if comment and not settings.comment:
         comment = None
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR = {"$ref": "#/components/schemas/Error"}
+from flask import Flask
+
+from ..api.context import MAX_TOKEN
+from ..api.openapi_fields import (
+    IDEMPOTENT,
+    body,
+    choice,
+    error,
+    integer,
+    json_response,
+    path_id,
+    text,
+)
+from .api import MAX_COMMENT, rating_settings
+
 _NULL_OBJECT = {"type": ["object", "null"]}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
-
-
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
 
 RATING_TARGET = {
     "type": "object",
@@ -26,6 +31,52 @@ RATING_TARGET = {
         },
         "levels": {"type": "array", "items": {"type": "object"}},
         "comment": {"type": "boolean", "description": "whether a comment may be added"},
+    },
+}
+# One event of the stream, as an EventSource hands it over (OpenAPI 3.1 has no word for a
+# stream's items, so `schema` describes each event, as tools reading 3.1 documents expect).
+SERVER_SENT_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "examples": ["snapshot", "ticket.called"]},
+        "id": {"type": "string", "pattern": "^[0-9a-f]+-[0-9]+$", "description": "<boot>-<seq>"},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
+RATING = {
+    "summary": "Rate a served step (from the counter's tablet, or the status page with the "
+    "ticket's token); one rating per step",
+    "description": (
+        "With `token` (the status page): the ticket's holder, within 24 hours. Without "
+        "it: only the rating tablet paired to the counter that served the step, sending "
+        "its X-Device-Key, and only for that counter's current rating target."
+    ),
+    "security": [{"deviceKey": []}, {}],
+    "parameters": [path_id("ticket_id"), IDEMPOTENT],
+    "requestBody": body(
+        {
+            # The levels are the office's ([rating] levels): the served document lists them.
+            "level": choice([], required=True, examples=["very_satisfied"]),
+            "comment": text(MAX_COMMENT, description="dropped when [rating] comment = false"),
+            "step": integer(description="the step to rate (default: the last one served)"),
+            "token": text(MAX_TOKEN, description="the ticket's token (the status page)"),
+        },
+        required=["level"],
+    ),
+    "responses": {
+        "201": json_response(
+            {"type": "object", "required": ["step_id", "level", "score"]}, "the stored rating"
+        ),
+        "401": error("no token and no X-Device-Key, or an unknown or revoked key"),
+        "403": error(
+            "a wrong token; a key that is not the tablet of the counter that served; "
+            "a step that is not the counter's rating target"
+        ),
+        "404": error("unknown ticket or step"),
+        "409": error("already rated, not finished, or past the rating window"),
+        "422": error("unknown level or a bad field"),
     },
 }
 
@@ -48,86 +99,54 @@ PATHS: dict[str, Any] = {
                     "required": False,
                     "schema": {"type": "string"},
                 },
-                {"name": "kinds", "in": "query", "required": False, "schema": {"type": "string"}},
+                {
+                    "name": "last_event_id",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "the same, for clients that cannot set the header",
+                },
+                {
+                    "name": "kinds",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "examples": ["ticket.,counter.state"]},
+                    "description": "comma-separated prefixes of the event names wanted",
+                },
             ],
             "responses": {
                 "200": {
-                    "description": "an endless event stream",
-                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
-                }
+                    "description": "an endless event stream; each event: name, id, JSON data",
+                    "content": {"text/event-stream": {"schema": SERVER_SENT_EVENT}},
+                },
             },
         }
     },
     "/api/v1/events/stats": {
         "get": {
             "summary": "How many displays are connected to the event stream",
-            "responses": {"200": _json({"type": "object"})},
-        }
-    },
-    "/api/v1/tickets/{ticket_id}/rating": {
-        "post": {
-            "summary": "Rate a served step (from the counter's tablet, or the status page with "
-            "the ticket's token); one rating per step",
-            "description": (
-                "With `token` (the status page): the ticket's holder, within 24 hours. Without "
-                "it: only the rating tablet paired to the counter that served the step, sending "
-                "its X-Device-Key, and only for that counter's current rating target."
-            ),
-            "security": [{"deviceKey": []}, {}],
-            "parameters": [
-                {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-            ],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["level"],
-                            "properties": {
-                                "level": {
-                                    "type": "string",
-                                    "maxLength": 64,
-                                    "examples": ["very_satisfied"],
-                                },
-                                "comment": {"type": "string", "maxLength": 500},
-                                "step": {"type": "integer", "minimum": 1},
-                                "token": {"type": "string", "maxLength": 64},
-                            },
-                        }
-                    }
-                },
-            },
             "responses": {
-                "201": _json(
-                    {"type": "object", "required": ["step_id", "level", "score"]},
-                    "the stored rating",
+                "200": json_response(
+                    {
+                        "type": "object",
+                        "required": ["subscribers", "served", "dropped", "boot_id", "last_seq"],
+                    }
                 ),
-                "400": _error("malformed request"),
-                "401": _error("no token and no X-Device-Key, or an unknown or revoked key"),
-                "403": _error(
-                    "a wrong token; a key that is not the tablet of the counter that served; "
-                    "a step that is not the counter's rating target"
-                ),
-                "404": _error("unknown ticket or step"),
-                "409": _error("already rated, not finished, or past the rating window"),
-                "422": _error("unknown level or a bad field"),
             },
         }
     },
+    "/api/v1/tickets/{ticket_id}/rating": {"post": RATING},
     "/api/v1/counters/{number}/rating-target": {
         "get": {
             "summary": "What the counter's rating tablet should ask about now",
             "description": "Only the rating tablet paired to this counter (X-Device-Key).",
             "security": [{"deviceKey": []}],
-            "parameters": [
-                {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}
-            ],
+            "parameters": [path_id("number", "the counter's number")],
             "responses": {
-                "200": _json(RATING_TARGET),
-                "401": _error("no X-Device-Key, or an unknown or revoked one"),
-                "403": _error("the key is not the rating tablet of this counter"),
-                "404": _error("unknown counter"),
+                "200": json_response(RATING_TARGET),
+                "401": error("no X-Device-Key, or an unknown or revoked one"),
+                "403": error("the key is not the rating tablet of this counter"),
+                "404": error("unknown counter"),
             },
         }
     },
@@ -135,9 +154,23 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "What the citizen's status page may still rate",
             "parameters": [
-                {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+                {
+                    "name": "token",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "maxLength": MAX_TOKEN},
+                }
             ],
-            "responses": {"200": _json(RATING_TARGET), "404": _error("unknown ticket")},
+            "responses": {"200": json_response(RATING_TARGET), "404": error("unknown ticket")},
         }
     },
 }
+
+
+def rating_levels(app: Flask, document: dict[str, Any]) -> None:
+    """Name the office's rating levels (administration may change them) in the rating body."""
+    with app.app_context():
+        keys = [level.key for level in rating_settings().levels]
+    operation = document["paths"]["/api/v1/tickets/{ticket_id}/rating"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    schema["properties"]["level"]["enum"] = keys

@@ -70,13 +70,25 @@ async def body(send: Send, data: bytes, *, more: bool = True) -> None:
     await send({"type": "http.response.body", "body": data, "more_body": more})
 
 
-async def json_response(send: Send, status: int, content: dict[str, Any]) -> None:
+async def json_response(
+    send: Send, status: int, content: dict[str, Any], *extra: tuple[bytes, bytes]
+) -> None:
     """A whole JSON response."""
     data = json.dumps(content, ensure_ascii=False).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(data)).encode()),
         (b"cache-control", b"no-store"),
+        *extra,
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await body(send, data, more=False)
+
+
+async def refused_method(scope: Scope, send: Send) -> bool:
+    """Answer 405 with Allow (as HTTP asks) unless the request is a GET or HEAD."""
+    if scope.get("method") in ("GET", "HEAD"):
+        return False
+    error = {"error": "method_not_allowed", "message": "Chỉ hỗ trợ GET."}
+    await json_response(send, 405, error, (b"allow", b"GET, HEAD"))
+    return True

@@ -31,6 +31,7 @@ from .sse import (
     kinds_filter,
     office_iso,
     parse_event_id,
+    refused_method,
 )
 
 log = logging.getLogger(__name__)
@@ -279,9 +280,7 @@ class EventStream:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The ASGI handler of GET /api/v1/events."""
-        if scope.get("method") not in ("GET", "HEAD"):
-            error = {"error": "method_not_allowed", "message": "Chỉ hỗ trợ GET."}
-            await json_response(send, 405, error)
+        if await refused_method(scope, send):
             return
         await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
         if scope.get("method") == "HEAD":
@@ -380,7 +379,8 @@ class EventStream:
 
     async def stats_endpoint(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The ASGI handler of GET /api/v1/events/stats."""
-        await json_response(send, 200, self.stats())
+        if not await refused_method(scope, send):
+            await json_response(send, 200, self.stats())
 
 
 def _failed(future: asyncio.Future[Any]) -> bool:

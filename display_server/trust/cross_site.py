@@ -43,6 +43,8 @@ def register(app: Flask) -> None:
                 response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
                 response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
             return response
+        if request.routing_exception is not None:
+            return None  # no such route or method: its 404 or 405 (with Allow) says more
         if request.method in WRITE_METHODS and request.mimetype != "application/json":
             return error_response(
                 415,

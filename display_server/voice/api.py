@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, send_file
 
+from ..api.context import int_arg
 from ..api.errors import ApiError
 from . import EXTENSION_KEY, VoiceExtension
 from .announcement import PENDING, Announcement
@@ -13,13 +14,14 @@ from .announcement import PENDING, Announcement
 blueprint = Blueprint("voice", __name__, url_prefix="/api/v1/announcements")
 
 MAX_LIMIT = 200
+DEFAULT_LIMIT = 20
 
 
 @blueprint.get("")
 def list_announcements() -> Response:
     """The latest announcements, newest first (`?limit=`, `?office_id=`)."""
-    limit = min(max(request.args.get("limit", 20, type=int) or 20, 1), MAX_LIMIT)
-    office_id = request.args.get("office_id", type=int)
+    limit = int_arg("limit", DEFAULT_LIMIT, maximum=MAX_LIMIT) or DEFAULT_LIMIT
+    office_id = int_arg("office_id", None)
     extension = _extension()
     items = [a.to_json() for a in extension.latest(limit, office_id)]
     return jsonify({"announcements": items, "enabled": extension.enabled})

@@ -6,7 +6,10 @@ from typing import Any
 
 from flask import Flask
 
+from ..api.context import MAX_INT
+from ..api.openapi_fields import path_id, query_integer
 from .announcement import FAILED, PENDING, PLAYED, READY
+from .api import DEFAULT_LIMIT, MAX_LIMIT
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _NULLABLE_STR = {"type": ["string", "null"]}
@@ -65,7 +68,7 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
 
 
-_ID = {"name": "announcement_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ID = path_id("announcement_id")
 _UNKNOWN = _error("no such announcement (only the latest 200 are kept, in memory)")
 
 PATHS: dict[str, Any] = {
@@ -73,10 +76,13 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "The latest spoken announcements, newest first",
             "parameters": [
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 200}},
-                {"name": "office_id", "in": "query", "schema": {"type": "integer"}},
+                query_integer("limit", 1, MAX_LIMIT, f"how many (default {DEFAULT_LIMIT})"),
+                query_integer("office_id", 1, MAX_INT, "only this office's"),
             ],
-            "responses": {"200": _json("Announcements")},
+            "responses": {
+                "200": _json("Announcements"),
+                "422": _error("limit or office_id is not a whole number in range"),
+            },
         }
     },
     "/api/v1/announcements/{announcement_id}": {

@@ -20,14 +20,21 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_rating_office_created", "rating", ["office_id", "created_at"])
-    op.create_index(
-        "ix_ticket_report", "ticket", ["office_id", "local_day", "issued_at", "status"]
-    )
+    op.create_index("ix_ticket_report", "ticket", ["office_id", "local_day", "issued_at", "status"])
     op.create_index(
         "ix_step_report",
         "ticket_step",
-        ["ticket_id", "position", "outcome", "service_id", "counter_id", "officer_id",
-         "called_at", "started_at", "finished_at"],
+        [
+            "ticket_id",
+            "position",
+            "outcome",
+            "service_id",
+            "counter_id",
+            "officer_id",
+            "called_at",
+            "started_at",
+            "finished_at",
+        ],
     )
 
 
