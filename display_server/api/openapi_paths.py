@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..auth import MIN_PASSWORD
 from .context import LANGUAGES, MAX_KIOSK, MAX_SERVICE, MAX_TOKEN
 from .counters import MAX_COUNTER, MAX_NUMBER, MAX_REASON, POSITIONS
 from .openapi_fields import (
@@ -171,8 +172,8 @@ SIGN_IN = operation(
             "password": {"type": "string", "minLength": 1, "maxLength": MAX_PASSWORD},
             "counter": integer(1, MAX_COUNTER),
             "new_password": {
-                "type": "string",
-                "minLength": 8,
+                "type": ["string", "null"],
+                "minLength": MIN_PASSWORD,
                 "maxLength": MAX_PASSWORD,
                 "description": "the officer's own password, replacing a first one from the site "
                 "file (403 password_change_required without it; 422 unfit_password when shorter "

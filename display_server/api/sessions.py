@@ -76,7 +76,7 @@ def _new_password(body: dict[str, Any]) -> str | None:
     value = body.get("new_password")
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > 200:
+    if not isinstance(value, str) or len(value) > MAX_PASSWORD:
         raise ApiError(
             422, "invalid_type", "Trường {field} phải là chuỗi ký tự.", field="new_password"
         )
