@@ -343,13 +343,13 @@ def test_the_kiosk_is_out_of_service_while_postgres_is_read_only(
 
             set_read_only(pg_url, True, end_sessions=True)
             kiosk.click(".service-button[data-service=A]:not([disabled])")
-            kiosk.wait_for_selector("#outage:not([hidden])", timeout=10000)
+            kiosk.wait_for_selector("#outage:not([hidden])", timeout=30000)
             assert "Tạm ngừng phục vụ" in kiosk.inner_text("#outage")
             assert kiosk.is_disabled(".service-button[data-service=A]")
             assert kiosk.is_hidden("#result")
             # A kiosk switched on now learns it from health?deep=1 before anyone taps.
             second = open_kiosk()
-            second.wait_for_selector("#outage:not([hidden])", timeout=10000)
+            second.wait_for_selector("#outage:not([hidden])", timeout=30000)
             assert second.get_attribute("#outage", "data-reason") == "read_only"
 
             set_read_only(pg_url, False, end_sessions=False)
